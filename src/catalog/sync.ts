@@ -1,0 +1,157 @@
+import type { Db, Queryable } from '../db/db.ts';
+import type { Catalog } from './catalog.ts';
+
+const SYNC_LOCK_KEY = 7_316_420_002;
+
+/**
+ * Field weights of the inverted index. Aliases are written by people to widen recall, so they
+ * count below the source's own words and never outweigh the title.
+ */
+export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.6 } as const;
+
+export interface SyncResult {
+  changed: boolean;
+  upserted: number;
+  retired: number;
+}
+
+/**
+ * Makes the database hold exactly the catalog's active duties: idempotent upserts by id,
+ * duties that left data/ are retired (never deleted: votes and digests point at them), and a
+ * no-op costing one query when the data files have not changed.
+ */
+export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult> {
+  if (await isCurrent(db, catalog)) return { changed: false, upserted: 0, retired: 0 };
+
+  return db.transaction(async (tx) => {
+    if (db.engine === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [SYNC_LOCK_KEY]);
+    // Another process may have synced while this one waited for the lock.
+    if (await isCurrent(tx, catalog)) return { changed: false, upserted: 0, retired: 0 };
+
+    const { role } = catalog;
+    await tx.query(
+      `insert into roles (id, name) values ($1, $2)
+       on conflict (id) do update set name = excluded.name`,
+      [role.id, role.name],
+    );
+    await tx.query(
+      `insert into sections (role_id, number, title)
+       select $1, s.number, s.title from jsonb_to_recordset($2::jsonb) as s(number int, title text)
+       on conflict (role_id, number) do update set title = excluded.title`,
+      [role.id, JSON.stringify(catalog.sections)],
+    );
+    const entries = catalog.entries.map((e, position) => ({ ...e, position }));
+    const upserted = await tx.query(
+      `insert into duties (id, role_id, section, position, title, description, aliases)
+       select e.id, $1, e.section, e.position, e.title, e.description,
+              array(select jsonb_array_elements_text(e.aliases))
+       from jsonb_to_recordset($2::jsonb) as e(id text, section int, position int, title text, description text, aliases jsonb)
+       on conflict (id) do update set
+         role_id = excluded.role_id, section = excluded.section, position = excluded.position,
+         title = excluded.title, description = excluded.description, aliases = excluded.aliases,
+         retired_at = null, updated_at = now()
+       returning id`,
+      [role.id, JSON.stringify(entries)],
+    );
+    const retired = await tx.query(
+      `update duties set retired_at = now(), updated_at = now()
+       where role_id = $1 and retired_at is null and not (id = any($2::text[]))
+       returning id`,
+      [role.id, catalog.entries.map((e) => e.id)],
+    );
+    await tx.query('delete from synonyms');
+    await tx.query(
+      `insert into synonyms (term, means)
+       select lower(s.term), lower(s.means) from jsonb_to_recordset($1::jsonb) as s(term text, means text)
+       on conflict (term) do update set means = excluded.means`,
+      [JSON.stringify(catalog.synonyms)],
+    );
+    await rebuildIndex(tx, role.id);
+    await tx.query(
+      `insert into catalog_state (role_id, content_hash) values ($1, $2)
+       on conflict (role_id) do update set content_hash = excluded.content_hash, synced_at = now()`,
+      [role.id, catalog.contentHash],
+    );
+    return { changed: true, upserted: upserted.length, retired: retired.length };
+  });
+}
+
+async function isCurrent(q: Queryable, catalog: Catalog): Promise<boolean> {
+  const rows = await q.query<{ content_hash: string }>('select content_hash from catalog_state where role_id = $1', [
+    catalog.role.id,
+  ]);
+  return rows[0]?.content_hash === catalog.contentHash;
+}
+
+/**
+ * Rebuilds the inverted index of one role's active duties, then the corpus-wide statistics
+ * BM25 needs (document frequencies, average length) and the typo-repair lexicon.
+ */
+export async function rebuildIndex(q: Queryable, roleId: string): Promise<void> {
+  await q.query('delete from duty_terms where duty_id in (select id from duties where role_id = $1)', [roleId]);
+  await q.query(
+    `insert into duty_terms (lexeme, duty_id, tf, doc_len)
+     with parts as (
+       select d.id, u.lexeme, $2::real * coalesce(array_length(u.positions, 1), 1) as w
+       from duties d, unnest(to_tsvector('english', d.title)) u
+       where d.role_id = $1 and d.retired_at is null
+       union all
+       select d.id, u.lexeme, $3::real * coalesce(array_length(u.positions, 1), 1)
+       from duties d, unnest(to_tsvector('english', d.description)) u
+       where d.role_id = $1 and d.retired_at is null
+       union all
+       -- Each alias adds a lexeme at most once, and a lexeme counts at most three aliases:
+       -- ten aliases saying "model" must not make a duty look ten times about models.
+       select d.id, u.lexeme, $4::real * least(count(*), 3)
+       from duties d, unnest(d.aliases) a(alias), unnest(to_tsvector('english', a.alias)) u
+       where d.role_id = $1 and d.retired_at is null
+       group by d.id, u.lexeme
+     ), terms as (
+       select id, lexeme, sum(w) as tf from parts group by id, lexeme
+     )
+     select lexeme, id, tf, sum(tf) over (partition by id) from terms`,
+    [roleId, FIELD_WEIGHTS.title, FIELD_WEIGHTS.description, FIELD_WEIGHTS.aliases],
+  );
+  await q.query('delete from duty_phrases where duty_id in (select id from duties where role_id = $1)', [roleId]);
+  await q.query(
+    `insert into duty_phrases (duty_id, kind, phrase, lexemes)
+     select id, kind, phrase, lexemes from (
+       select d.id, 'title' as kind, d.title as phrase, tsvector_to_array(to_tsvector('english', d.title)) as lexemes
+       from duties d where d.role_id = $1 and d.retired_at is null
+       union all
+       select d.id, 'alias', a.alias, tsvector_to_array(to_tsvector('english', a.alias))
+       from duties d, unnest(d.aliases) a(alias) where d.role_id = $1 and d.retired_at is null
+     ) p
+     where cardinality(lexemes) > 0`,
+    [roleId],
+  );
+  await refreshStatistics(q);
+}
+
+export async function refreshStatistics(q: Queryable): Promise<void> {
+  await q.query('delete from corpus_stats');
+  await q.query(
+    `insert into corpus_stats (id, docs, avg_len)
+     select 1, count(*), coalesce(avg(doc_len), 1)
+     from (select duty_id, max(doc_len) as doc_len from duty_terms group by duty_id) d`,
+  );
+  await q.query('delete from term_stats');
+  // BM25's idf, with the +1 inside the log so a word in most duties still scores a little above zero.
+  await q.query(
+    `insert into term_stats (lexeme, df, idf)
+     select t.lexeme, count(*), ln(1 + (c.docs - count(*) + 0.5) / (count(*) + 0.5))
+     from duty_terms t cross join corpus_stats c
+     group by t.lexeme, c.docs`,
+  );
+  await q.query('delete from lexicon');
+  await q.query(
+    `insert into lexicon (word)
+     select distinct w from (
+       select regexp_split_to_table(lower(d.title || ' ' || d.description || ' ' || array_to_string(d.aliases, ' ')), '[^a-z0-9]+') as w
+       from duties d where d.retired_at is null
+       union all
+       select regexp_split_to_table(lower(s.term || ' ' || s.means), '[^a-z0-9]+') from synonyms s
+     ) words
+     where length(w) >= 3`,
+  );
+}

@@ -1,0 +1,205 @@
+import { createInterface } from 'node:readline';
+import { listSections } from './catalog/queries.ts';
+import { type Config, loadConfig } from './config.ts';
+import { isAppError } from './errors.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+import type { Match, SearchResult } from './search/engine.ts';
+import { MAX_QUESTION_LENGTH, normalizeText } from './search/text.ts';
+
+const USAGE = `mle-duties — whose job is it? Answers from the Machine Learning Engineer role.
+
+Usage:
+  mle-duties ask [--json] [--limit N] [QUESTION…]   answer a question (no question: one per line from stdin)
+  mle-duties sections                               list the role's sections
+  mle-duties import                                 sync data/ into the database now
+  mle-duties migrate                                apply database migrations
+
+Examples:
+  npm run ask -- "who keeps an eye on models in production?"
+  printf 'who reviews code?\\nwho writes docs?\\n' | npm run ask -- --json
+
+Uses DATABASE_URL when set, otherwise the embedded database under .data/.`;
+
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stdin: NodeJS.ReadableStream;
+  stdinIsTty: boolean;
+}
+
+const processIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  stdin: process.stdin,
+  stdinIsTty: Boolean(process.stdin.isTTY),
+};
+
+interface AskArgs {
+  json: boolean;
+  limit: number;
+  question: string[];
+}
+
+class UsageError extends Error {}
+
+function parseAskArgs(args: string[]): AskArgs {
+  const out: AskArgs = { json: false, limit: 5, question: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      out.question.push(...args.slice(i + 1));
+      break;
+    }
+    if (a === '--json') out.json = true;
+    else if (a === '--limit' || a.startsWith('--limit=')) {
+      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError('--limit takes a whole number from 1 to 50');
+      out.limit = n;
+    } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else out.question.push(a);
+  }
+  return out;
+}
+
+export function formatJson(result: SearchResult): string {
+  return JSON.stringify({
+    question: result.question,
+    matches: result.matches.map(jsonMatch),
+    ...(result.matches.length === 0 && result.nearMisses.length > 0
+      ? { nearMisses: result.nearMisses.map(jsonMatch) }
+      : {}),
+  });
+}
+
+function jsonMatch(m: Match) {
+  return {
+    id: m.id,
+    section: m.section,
+    sectionTitle: m.sectionTitle,
+    title: m.title,
+    description: m.description,
+    score: m.score,
+    why: m.why,
+  };
+}
+
+export function formatText(result: SearchResult): string {
+  const lines = [`Q: ${result.question}`];
+  if (result.matches.length === 0) {
+    lines.push('  No confident match: the Machine Learning Engineer role as written does not cover this.');
+    if (result.nearMisses.length > 0) {
+      lines.push(`  Did you mean: ${result.nearMisses.map((m) => `${m.title} (section ${m.section})`).join('; ')}?`);
+    }
+    return lines.join('\n');
+  }
+  result.matches.forEach((m, i) => {
+    lines.push(`${i + 1}. ${m.sectionTitle} › ${m.title}   (score ${m.score.toFixed(2)})`);
+    lines.push(`   ${m.description}`);
+    if (m.why.length > 0) lines.push(`   why: ${m.why.join(', ')}`);
+  });
+  return lines.join('\n');
+}
+
+async function ask(rt: Runtime, args: AskArgs, io: Io): Promise<number> {
+  const answer = async (question: string): Promise<string> => {
+    try {
+      const result = await rt.search.search(question, { limit: args.limit });
+      return args.json ? formatJson(result) : formatText(result);
+    } catch (err) {
+      if (!isAppError(err, 'question_too_long')) throw err;
+      return args.json
+        ? JSON.stringify({ question, error: err.message })
+        : `Q: ${question.slice(0, 80)}…\n  ${err.message}`;
+    }
+  };
+  if (args.question.length > 0) {
+    io.out(await answer(args.question.join(' ')));
+    return 0;
+  }
+  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) {
+    const q = normalizeText(line);
+    if (q.length === 0) {
+      io.out(args.json ? JSON.stringify({ question: line, error: 'empty question' }) : 'Q: (empty)\n  empty question');
+      continue;
+    }
+    io.out(await answer(line));
+  }
+  return 0;
+}
+
+/** Runs one CLI invocation; returns the exit code. Exported so tests drive it in process. */
+export async function runCli(argv: string[], io: Io = processIo, configOverride?: Config): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return 0;
+  }
+  let askArgs: AskArgs | undefined;
+  try {
+    if (command === 'ask') {
+      askArgs = parseAskArgs(rest);
+      const q = normalizeText(askArgs.question.join(' '));
+      if (askArgs.question.length > 0 && q.length === 0) {
+        io.out(USAGE);
+        return 0;
+      }
+      if (askArgs.question.length === 0 && io.stdinIsTty) {
+        io.out(USAGE);
+        return 0;
+      }
+      if (q.length > MAX_QUESTION_LENGTH) {
+        io.err(`The question is ${q.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`);
+        return 2;
+      }
+    } else if (!['sections', 'import', 'migrate'].includes(command)) {
+      throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`mle-duties: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+
+  let rt: Runtime | undefined;
+  try {
+    const config = configOverride ?? loadConfig();
+    rt = await openRuntime(config, { poolSize: 2 });
+    switch (command) {
+      case 'ask':
+        return await ask(rt, askArgs as AskArgs, io);
+      case 'sections':
+        for (const s of await listSections(rt.db, rt.catalog.role.id)) {
+          io.out(`${String(s.number).padStart(2)}. ${s.title} (${s.duties} duties)`);
+        }
+        return 0;
+      case 'import':
+        io.out(
+          rt.sync.changed
+            ? `Catalog synced: ${rt.sync.upserted} duties upserted, ${rt.sync.retired} retired.`
+            : 'Catalog already up to date.',
+        );
+        return 0;
+      default:
+        io.out('Migrations applied.');
+        return 0;
+    }
+  } catch (err) {
+    if (isAppError(err)) {
+      io.err(`mle-duties: ${err.message}`);
+      return 1;
+    }
+    io.err(`mle-duties: unexpected error: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  } finally {
+    await rt?.close();
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isMain) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,363 @@
+import type { Queryable } from '../db/db.ts';
+import { AppError } from '../errors.ts';
+import { contentWords, MAX_QUESTION_LENGTH, normalizeText, QUESTION_STOPWORDS, tokenize } from './text.ts';
+
+export interface Match {
+  id: string;
+  roleId: string;
+  section: number;
+  sectionTitle: string;
+  title: string;
+  description: string;
+  /** 0–1: how well the question is answered by this duty; comparable across questions. */
+  score: number;
+  /** Question words, typo repairs, synonyms and aliases that hit this duty, for people to read. */
+  why: string[];
+}
+
+export interface SearchResult {
+  question: string;
+  /** Best first; empty when there is no confident match. */
+  matches: Match[];
+  /** When there is no confident match: up to three near misses worth offering as "did you mean". */
+  nearMisses: Match[];
+  /** Words of the question the catalog does not know (after typo repair): part of why a question is rejected. */
+  unknownWords: string[];
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** Per-duty multipliers from feedback on this very question (👍 > 1, 👎 < 1). */
+  adjustments?: ReadonlyMap<string, number>;
+}
+
+/** Tunables, calibrated on the dev set (see test/eval); exported so the evaluation can sweep them. */
+export const TUNING = {
+  k1: 1.2,
+  b: 0.75,
+  /** Weight of a repaired typo relative to a word typed right. */
+  repairWeight: 0.85,
+  /** Weight of a synonym expansion relative to the word it came from. */
+  synonymWeight: 0.6,
+  /** Minimum trigram similarity for a typo repair. */
+  repairSimilarity: 0.42,
+  /** Bonus per query-covered alias or title phrase, proportional to its idf mass. */
+  phraseBonus: 0.35,
+  /** A question is answered when the best duty covers this share of the question's information… */
+  minCoverage: 0.34,
+  /** …and scores at least this (raw BM25). */
+  minScore: 3.0,
+  /** Further results are shown only while they score at least this share of the best one. */
+  relativeFloor: 0.35,
+  candidates: 40,
+} as const;
+
+type Tuning = { -readonly [K in keyof typeof TUNING]: number };
+
+interface AnalyzedWord {
+  word: string;
+  lexemes: string[];
+  inLexicon: boolean;
+}
+
+interface Term {
+  lexeme: string;
+  weight: number;
+  /** What a person should read as the reason: the word typed, or "typo → fix", or "word ≈ synonym". */
+  label: string;
+  unit: string;
+}
+
+interface CandidateRow {
+  id: string;
+  role_id: string;
+  score: number;
+  hits: string[];
+  section: number;
+  section_title: string;
+  title: string;
+  description: string;
+  phrases: { phrase: string; kind: 'title' | 'alias'; lexemes: string[] }[];
+}
+
+export interface SearchEngine {
+  search(question: string, options?: SearchOptions): Promise<SearchResult>;
+  /** Drops cached synonyms after a catalog sync. */
+  reload(): void;
+}
+
+export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}): SearchEngine {
+  const t: Tuning = { ...TUNING, ...tuning };
+  let synonymCache: Promise<SynonymIndex> | undefined;
+  const synonyms = () => {
+    synonymCache ??= loadSynonyms(db).catch((err) => {
+      synonymCache = undefined;
+      throw err;
+    });
+    return synonymCache;
+  };
+
+  return {
+    reload() {
+      synonymCache = undefined;
+    },
+    async search(rawQuestion, options = {}) {
+      const question = normalizeText(rawQuestion);
+      if (question.length > MAX_QUESTION_LENGTH) {
+        throw new AppError(
+          'question_too_long',
+          `The question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`,
+        );
+      }
+      const limit = Math.max(1, Math.min(options.limit ?? 5, 50));
+      const empty: SearchResult = { question, matches: [], nearMisses: [], unknownWords: [] };
+      const words = unique(contentWords(question));
+      if (words.length === 0) return empty;
+
+      const syn = await synonyms();
+      const tokens = tokenize(question);
+      const expansions = syn.expand(tokens);
+
+      const analyzed = await analyze(db, unique([...words, ...expansions.flatMap((e) => e.words)]));
+      const byWord = new Map(analyzed.map((a) => [a.word, a]));
+      // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
+      const terms: Term[] = [];
+      const unknown: string[] = [];
+      const toRepair: string[] = [];
+      for (const w of words) {
+        const a = byWord.get(w);
+        if (!a || a.lexemes.length === 0) continue; // an English stop word
+        if (a.inLexicon) {
+          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        } else if (w.length >= 4 && !/^\d+$/.test(w)) {
+          toRepair.push(w);
+        } else {
+          unknown.push(w);
+          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        }
+      }
+      if (toRepair.length > 0) {
+        const repairs = await repair(db, toRepair, t.repairSimilarity);
+        for (const w of toRepair) {
+          const r = repairs.get(w);
+          if (r) {
+            for (const lexeme of r.lexemes) {
+              terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
+            }
+            for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
+          } else {
+            unknown.push(w);
+            for (const lexeme of byWord.get(w)?.lexemes ?? []) terms.push({ lexeme, weight: 1, label: w, unit: w });
+          }
+        }
+      }
+      const missing = unique(expansions.flatMap((e) => e.words).filter((w) => !byWord.has(w)));
+      for (const a of await analyze(db, missing)) byWord.set(a.word, a);
+      for (const e of expansions) {
+        const units = e.units.filter((u) => words.includes(u));
+        for (const w of e.words) {
+          for (const lexeme of byWord.get(w)?.lexemes ?? []) {
+            const label = `${e.term} ≈ ${e.means}`;
+            if (units.length === 0) terms.push({ lexeme, weight: t.synonymWeight, label, unit: e.term });
+            for (const unit of units) terms.push({ lexeme, weight: t.synonymWeight, label, unit });
+          }
+        }
+      }
+      if (terms.length === 0) return { ...empty, unknownWords: unknown };
+
+      // One weight per lexeme for scoring: the strongest way the question reached it.
+      const best = new Map<string, Term>();
+      for (const term of terms) {
+        const prev = best.get(term.lexeme);
+        if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
+      }
+      const { rows, idf, maxIdf } = await score(db, [...best.values()], t);
+
+      // Information in the question: the idf of each unit; a word the catalog has never seen
+      // counts as the most informative kind, which is what makes "wifi password" fall out.
+      const units = new Map<string, Set<string>>();
+      for (const term of terms) {
+        const set = units.get(term.unit) ?? new Set<string>();
+        set.add(term.lexeme);
+        units.set(term.unit, set);
+      }
+      const unitInfo = new Map<string, number>();
+      for (const [unit, lexemes] of units) {
+        const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
+        unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf);
+      }
+      const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
+      const lexemeSet = new Set(best.keys());
+
+      const ranked = rows
+        .map((r) => {
+          const hits = new Set(r.hits);
+          let bonus = 0;
+          const phraseHits: string[] = [];
+          for (const p of r.phrases) {
+            if (p.lexemes.length < 2 || !p.lexemes.every((l) => lexemeSet.has(l))) continue;
+            bonus += t.phraseBonus * p.lexemes.reduce((s, l) => s + (idf.get(l) ?? 0), 0);
+            if (p.kind === 'alias') phraseHits.push(`“${p.phrase}”`);
+          }
+          let covered = 0;
+          for (const [unit, lexemes] of units) {
+            if ([...lexemes].some((l) => hits.has(l))) covered += unitInfo.get(unit) ?? 0;
+          }
+          const coverage = totalInfo > 0 ? covered / totalInfo : 0;
+          const adjust = options.adjustments?.get(r.id) ?? 1;
+          const raw = (r.score + bonus) * adjust;
+          const why = unique([...r.hits.map((l) => best.get(l)?.label ?? l), ...phraseHits.slice(0, 3)]);
+          return { row: r, raw, coverage, why };
+        })
+        .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
+
+      const top = ranked[0];
+      const toMatch = (c: (typeof ranked)[number]): Match => ({
+        id: c.row.id,
+        roleId: c.row.role_id,
+        section: c.row.section,
+        sectionTitle: c.row.section_title,
+        title: c.row.title,
+        description: c.row.description,
+        score: round3(c.coverage * (c.raw / (c.raw + t.minScore))),
+        why: c.why,
+      });
+      const confident = top !== undefined && top.coverage >= t.minCoverage && top.raw >= t.minScore;
+      if (!confident) {
+        const near = ranked.filter((c) => c.raw >= t.minScore * 0.5).slice(0, 3);
+        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown };
+      }
+      const matches = ranked.filter((c) => c.raw >= top.raw * t.relativeFloor).slice(0, limit);
+      return { question, matches: matches.map(toMatch), nearMisses: [], unknownWords: unknown };
+    },
+  };
+}
+
+async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> {
+  if (words.length === 0) return [];
+  const rows = await db.query<{ word: string; lexemes: string[]; in_lexicon: boolean }>(
+    `select x.word,
+            tsvector_to_array(to_tsvector('english', x.word)) as lexemes,
+            exists (select 1 from lexicon l where l.word = x.word)
+              or exists (select 1 from term_stats s where s.lexeme = any(tsvector_to_array(to_tsvector('english', x.word))))
+              as in_lexicon
+     from unnest($1::text[]) as x(word)`,
+    [words],
+  );
+  return rows.map((r) => ({ word: r.word, lexemes: r.lexemes, inLexicon: r.in_lexicon }));
+}
+
+async function repair(
+  db: Queryable,
+  words: string[],
+  minSimilarity: number,
+): Promise<Map<string, { fix: string; lexemes: string[] }>> {
+  const rows = await db.query<{ word: string; fix: string; lexemes: string[] }>(
+    `select x.word, best.word as fix, tsvector_to_array(to_tsvector('english', best.word)) as lexemes
+     from unnest($1::text[]) as x(word)
+     cross join lateral (
+       select l.word, similarity(l.word, x.word) as sim
+       from lexicon l
+       where l.word % x.word
+       order by sim desc, l.word
+       limit 1
+     ) best
+     where best.sim >= $2`,
+    [words, minSimilarity],
+  );
+  return new Map(rows.filter((r) => r.lexemes.length > 0).map((r) => [r.word, { fix: r.fix, lexemes: r.lexemes }]));
+}
+
+async function score(
+  db: Queryable,
+  terms: Term[],
+  t: Tuning,
+): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
+  const lexemes = terms.map((q) => q.lexeme);
+  if (terms.length === 0) return { rows: [], idf: new Map(), maxIdf: 1 };
+  const rows = await db.query<CandidateRow & { term_idf: Record<string, number> | null; max_idf: number | null }>(
+    `with q as (
+       select x.lexeme, x.w, s.idf
+       from unnest($1::text[], $2::float8[]) as x(lexeme, w)
+       join term_stats s on s.lexeme = x.lexeme
+     ),
+     c as (select avg_len from corpus_stats where id = 1),
+     scored as (
+       select t.duty_id,
+              sum(q.w * q.idf * t.tf * ($3::float8 + 1) / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * t.doc_len / c.avg_len))) as score,
+              array_agg(q.lexeme) as hits
+       from q
+       join duty_terms t on t.lexeme = q.lexeme
+       cross join c
+       group by t.duty_id
+       order by score desc, t.duty_id
+       limit $5
+     )
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description,
+            coalesce((select json_agg(json_build_object('phrase', p.phrase, 'kind', p.kind, 'lexemes', p.lexemes))
+                      from duty_phrases p where p.duty_id = s.duty_id and p.lexemes <@ $1::text[]), '[]') as phrases,
+            (select json_object_agg(q.lexeme, q.idf) from q) as term_idf,
+            (select ln(1 + (docs - 0.5) / 1.5) from corpus_stats where id = 1) as max_idf
+     from scored s
+     join duties d on d.id = s.duty_id and d.retired_at is null
+     join sections sec on sec.role_id = d.role_id and sec.number = d.section
+     order by s.score desc, s.duty_id`,
+    [lexemes, terms.map((q) => q.weight), t.k1, t.b, t.candidates],
+  );
+  const idf = new Map<string, number>(Object.entries(rows[0]?.term_idf ?? {}));
+  let maxIdf = Number(rows[0]?.max_idf ?? 0);
+  if (!(maxIdf > 0)) {
+    const stats = await db.query<{ max_idf: number }>(
+      'select ln(1 + (docs - 0.5) / 1.5) as max_idf from corpus_stats where id = 1',
+    );
+    maxIdf = Number(stats[0]?.max_idf ?? 1);
+  }
+  return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
+}
+
+interface Expansion {
+  term: string;
+  means: string;
+  words: string[];
+  /** The question words this synonym stands for. */
+  units: string[];
+}
+
+interface SynonymIndex {
+  expand(tokens: string[]): Expansion[];
+}
+
+async function loadSynonyms(db: Queryable): Promise<SynonymIndex> {
+  const rows = await db.query<{ term: string; means: string }>('select term, means from synonyms');
+  const byFirst = new Map<string, { seq: string[]; term: string; means: string; words: string[] }[]>();
+  for (const r of rows) {
+    const seq = tokenize(r.term);
+    const first = seq[0];
+    if (!first) continue;
+    const words = tokenize(r.means).filter((w) => !QUESTION_STOPWORDS.has(w));
+    const list = byFirst.get(first) ?? [];
+    list.push({ seq, term: r.term, means: r.means, words });
+    byFirst.set(first, list);
+  }
+  return {
+    expand(tokens) {
+      const out: Expansion[] = [];
+      for (let i = 0; i < tokens.length; i++) {
+        for (const s of byFirst.get(tokens[i] ?? '') ?? []) {
+          if (s.seq.every((w, j) => tokens[i + j] === w)) {
+            out.push({ term: s.term, means: s.means, words: s.words, units: s.seq });
+          }
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
