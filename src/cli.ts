@@ -9,10 +9,7 @@ import { MAX_QUESTION_LENGTH, normalizeText } from './search/text.ts';
 const USAGE = `mle-duties — whose job is it? Answers from the Machine Learning Engineer role.
 
 Usage:
-  mle-duties ask [--json] [--limit N] [QUESTION…]   answer a question (no question: one per line from stdin)
-  mle-duties sections                               list the role's sections
-  mle-duties import                                 sync data/ into the database now
-  mle-duties migrate                                apply database migrations
+{commands}
 
 Examples:
   npm run ask -- "who keeps an eye on models in production?"
@@ -40,9 +37,10 @@ interface AskArgs {
   question: string[];
 }
 
-class UsageError extends Error {}
+/** Wrong arguments: the message and the usage text, exit code 2. */
+export class UsageError extends Error {}
 
-function parseAskArgs(args: string[]): AskArgs {
+export function parseAskArgs(args: string[]): AskArgs {
   const out: AskArgs = { json: false, limit: 5, question: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -129,70 +127,105 @@ async function ask(rt: Runtime, args: AskArgs, io: Io): Promise<number> {
   return 0;
 }
 
-/** Runs one CLI invocation; returns the exit code. Exported so tests drive it in process. */
-export async function runCli(argv: string[], io: Io = processIo, configOverride?: Config): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    io.out(USAGE);
-    return 0;
-  }
-  let askArgs: AskArgs | undefined;
-  try {
-    if (command === 'ask') {
-      askArgs = parseAskArgs(rest);
-      const q = normalizeText(askArgs.question.join(' '));
-      if (askArgs.question.length > 0 && q.length === 0) {
-        io.out(USAGE);
-        return 0;
-      }
-      if (askArgs.question.length === 0 && io.stdinIsTty) {
-        io.out(USAGE);
+/** What a command gets: its arguments, the terminal, and the runtime (opened on first use). */
+export interface CommandContext {
+  args: string[];
+  io: Io;
+  runtime(): Promise<Runtime>;
+}
+
+export interface Command {
+  /** One line in the usage text. */
+  usage: string;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Every CLI command. A feature adds its own module and one line here. */
+export const COMMANDS: Record<string, Command> = {
+  ask: {
+    usage: 'ask [--json] [--limit N] [QUESTION…]   answer a question (no question: one per line from stdin)',
+    async run(ctx) {
+      const args = parseAskArgs(ctx.args);
+      const q = normalizeText(args.question.join(' '));
+      if ((args.question.length > 0 && q.length === 0) || (args.question.length === 0 && ctx.io.stdinIsTty)) {
+        ctx.io.out(usage());
         return 0;
       }
       if (q.length > MAX_QUESTION_LENGTH) {
-        io.err(`The question is ${q.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`);
+        ctx.io.err(`The question is ${q.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`);
         return 2;
       }
-    } else if (!['sections', 'import', 'migrate'].includes(command)) {
-      throw new UsageError(`unknown command "${command}"`);
-    }
+      return ask(await ctx.runtime(), args, ctx.io);
+    },
+  },
+  sections: {
+    usage: "sections                               list the role's sections",
+    async run(ctx) {
+      const rt = await ctx.runtime();
+      for (const s of await listSections(rt.db, rt.catalog.role.id)) {
+        ctx.io.out(`${String(s.number).padStart(2)}. ${s.title} (${s.duties} duties)`);
+      }
+      return 0;
+    },
+  },
+  import: {
+    usage: 'import                                 sync data/ into the database now',
+    async run(ctx) {
+      const { sync } = await ctx.runtime();
+      ctx.io.out(
+        sync.changed
+          ? `Catalog synced: ${sync.upserted} duties upserted, ${sync.retired} retired.`
+          : 'Catalog already up to date.',
+      );
+      return 0;
+    },
+  },
+  migrate: {
+    usage: 'migrate                                apply database migrations',
+    async run(ctx) {
+      await ctx.runtime();
+      ctx.io.out('Migrations applied.');
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  mle-duties ${c.usage}`);
+  return USAGE.replace('{commands}', lines.join('\n'));
+}
+
+/** Runs one CLI invocation; returns the exit code. Exported so tests drive it in process. */
+export async function runCli(argv: string[], io: Io = processIo, configOverride?: Config): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(usage());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`mle-duties: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  let rt: Runtime | undefined;
+  const ctx: CommandContext = {
+    args,
+    io,
+    async runtime() {
+      rt ??= await openRuntime(configOverride ?? loadConfig(), { poolSize: 2 });
+      return rt;
+    },
+  };
+  try {
+    return await command.run(ctx);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`mle-duties: ${err.message}\n\n${USAGE}`);
+      io.err(`mle-duties: ${err.message}\n\n${usage()}`);
       return 2;
     }
-    throw err;
-  }
-
-  let rt: Runtime | undefined;
-  try {
-    const config = configOverride ?? loadConfig();
-    rt = await openRuntime(config, { poolSize: 2 });
-    switch (command) {
-      case 'ask':
-        return await ask(rt, askArgs as AskArgs, io);
-      case 'sections':
-        for (const s of await listSections(rt.db, rt.catalog.role.id)) {
-          io.out(`${String(s.number).padStart(2)}. ${s.title} (${s.duties} duties)`);
-        }
-        return 0;
-      case 'import':
-        io.out(
-          rt.sync.changed
-            ? `Catalog synced: ${rt.sync.upserted} duties upserted, ${rt.sync.retired} retired.`
-            : 'Catalog already up to date.',
-        );
-        return 0;
-      default:
-        io.out('Migrations applied.');
-        return 0;
-    }
-  } catch (err) {
-    if (isAppError(err)) {
-      io.err(`mle-duties: ${err.message}`);
-      return 1;
-    }
-    io.err(`mle-duties: unexpected error: ${(err as Error).message ?? String(err)}`);
+    io.err(
+      `mle-duties: ${isAppError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}`,
+    );
     return 1;
   } finally {
     await rt?.close();
