@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { listSections } from './catalog/queries.ts';
+import { reportCommand } from './cli/report.ts';
 import { type Config, loadConfig } from './config.ts';
 import { isAppError } from './errors.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
@@ -188,6 +189,7 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  report: reportCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,50 @@
+import { loadConfig, requireSlack } from './config.ts';
+import { isAppError } from './errors.ts';
+import { createAnswerService } from './feedback/answers.ts';
+import { createLogger } from './log.ts';
+import { openRuntime } from './runtime.ts';
+import { createSlackBot } from './slack/app.ts';
+
+/** Wiring only: config → database (migrated, catalog synced) → Slack app → start; SIGTERM stops it cleanly. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, json: config.env === 'production' });
+  const slack = requireSlack(config);
+  const runtime = await openRuntime(config);
+  const bot = await createSlackBot({
+    slack,
+    logLevel: config.logLevel,
+    deps: {
+      db: runtime.db,
+      role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },
+      answers: createAnswerService(runtime.db, runtime.search),
+      logger,
+      now: () => new Date(),
+    },
+  });
+  const { port } = await bot.start(config.port);
+  logger.info(bot.mode === 'http' ? `listening on port ${port}` : 'connected to Slack in Socket Mode', {
+    mode: bot.mode,
+  });
+
+  // ── Scheduler (digests): the lead wires `startScheduler` here, with runtime.db and a patient WebClient,
+  //    when config.schedulerEnabled; its stop() belongs in `shutdown` below, before bot.stop(). ──
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    // Stop taking requests first; answers already in flight finish while the database is still open.
+    await bot.stop().catch((err) => logger.warn('slack stop failed', { err }));
+    await runtime.close().catch((err) => logger.warn('database close failed', { err }));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`mle-duties: ${isAppError(err) ? err.message : String(err?.stack ?? err)}\n`);
+  process.exit(1);
+});

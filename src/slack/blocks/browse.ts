@@ -1,0 +1,155 @@
+import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
+import { type Block, context, fallback, header, LIMITS, packLines, type SlackMessage, section } from './common.ts';
+import { plainText, safeText } from './mrkdwn.ts';
+
+export const BROWSE_ACTIONS = {
+  sectionSelect: 'section_select',
+  homeSection: 'home_section',
+  homePage: 'home_page',
+} as const;
+
+const COMMAND_HELP = [
+  '`/mle-duties <question>`: whose job is it? e.g. `/mle-duties who monitors models in production?`',
+  '`/mle-duties sections`: the sections of the role',
+  '`/mle-duties section <number or name>`: every duty in a section',
+  '`/mle-duties random`: one duty, picked at random',
+  '`/mle-duties digest …`: a weekly digest of the role in this channel',
+  'You can also mention me with a question, or ask me in a direct message.',
+];
+
+export function helpMessage(roleName: string): SlackMessage {
+  const role = safeText(roleName, 200);
+  return {
+    text: `Ask me whose job something is, according to the ${role} role.`,
+    blocks: [
+      section(`Ask me whose job something is, according to the *${role}* role.`),
+      section(COMMAND_HELP.map((l) => `• ${l}`).join('\n')),
+    ],
+  };
+}
+
+function sectionOptions(sections: SectionSummary[]) {
+  return sections.slice(0, 100).map((s) => ({
+    text: { type: 'plain_text' as const, text: plainText(`${s.number}. ${s.title}`, LIMITS.optionText) },
+    value: String(s.number),
+  }));
+}
+
+export function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
+  const options = sectionOptions(sections);
+  const initial = options.find((o) => o.value === String(selected));
+  return {
+    type: 'actions',
+    block_id: `${actionId}_block`,
+    elements: [
+      {
+        type: 'static_select',
+        action_id: actionId,
+        placeholder: { type: 'plain_text', text: 'Pick a section' },
+        options,
+        ...(initial ? { initial_option: initial } : {}),
+      },
+    ],
+  };
+}
+
+export function sectionsMessage(roleName: string, sections: SectionSummary[]): SlackMessage {
+  const lines = sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)} (${s.duties} duties)`);
+  const blocks: Block[] = [
+    section(`The *${safeText(roleName, 200)}* role, section by section:`),
+    ...packLines(lines).slice(0, 40),
+  ];
+  if (sections.length > 0) blocks.push(sectionSelect(BROWSE_ACTIONS.sectionSelect, sections));
+  return { text: fallback(`The ${safeText(roleName, 200)} role has ${sections.length} sections.`), blocks };
+}
+
+function dutyLine(d: DutyRow): string {
+  return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 2400)}`;
+}
+
+export function sectionMessage(s: SectionSummary, duties: DutyRow[]): SlackMessage {
+  const packed = packLines(duties.map(dutyLine));
+  const blocks: Block[] = [header(`${s.number}. ${s.title}`)];
+  const room = LIMITS.messageBlocks - 2;
+  blocks.push(...packed.slice(0, room));
+  if (packed.length > room) blocks.push(context('The section is longer than one message: see the App Home tab.'));
+  return { text: fallback(`Section ${s.number}: ${safeText(s.title, 200)} (${duties.length} duties)`), blocks };
+}
+
+export function sectionNotFoundMessage(query: string, sections: SectionSummary[]): SlackMessage {
+  const text = `There is no section "${safeText(query, 200)}". The sections are:`;
+  return {
+    text,
+    blocks: [
+      section(text),
+      ...packLines(sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)}`)).slice(0, 40),
+      ...(sections.length > 0 ? [sectionSelect(BROWSE_ACTIONS.sectionSelect, sections)] : []),
+    ],
+  };
+}
+
+export function randomMessage(d: DutyRow | undefined): SlackMessage {
+  if (!d) return { text: 'The role has no duties yet.', blocks: [section('The role has no duties yet.')] };
+  const text = `*${safeText(d.title, 200)}*\n_${safeText(d.sectionTitle, 200)} › section ${d.section}_\n${safeText(d.description, 2400)}`;
+  return {
+    text: fallback(`${safeText(d.title, 200)}: ${safeText(d.description, 2400)}`),
+    blocks: [context('A duty picked at random:'), section(text)],
+  };
+}
+
+export function textMessage(text: string): SlackMessage {
+  return { text, blocks: [section(text)] };
+}
+
+export const HOME_PAGE_SIZE = 40;
+
+export interface HomeView {
+  type: 'home';
+  blocks: Block[];
+}
+
+/** The Home tab: how to use the bot, a section picker, and one section's duties a page at a time (≤ 100 blocks). */
+export function homeView(
+  roleName: string,
+  sections: SectionSummary[],
+  current: { section: SectionSummary; duties: DutyRow[]; page: number } | undefined,
+): HomeView {
+  const blocks: Block[] = [
+    header(`${roleName}: whose job is it?`),
+    section(COMMAND_HELP.map((l) => `• ${l}`).join('\n')),
+    { type: 'divider' },
+  ];
+  if (sections.length === 0 || !current) {
+    blocks.push(section('The role catalog is empty.'));
+    return { type: 'home', blocks };
+  }
+  blocks.push(sectionSelect(BROWSE_ACTIONS.homeSection, sections, current.section.number));
+  blocks.push(header(`${current.section.number}. ${current.section.title}`));
+  const pages = Math.max(1, Math.ceil(current.duties.length / HOME_PAGE_SIZE));
+  const page = Math.min(Math.max(0, current.page), pages - 1);
+  for (const d of current.duties.slice(page * HOME_PAGE_SIZE, (page + 1) * HOME_PAGE_SIZE)) {
+    blocks.push(section(dutyLine(d)));
+  }
+  if (pages > 1) {
+    const nav = [];
+    if (page > 0) {
+      nav.push({
+        type: 'button' as const,
+        action_id: `${BROWSE_ACTIONS.homePage}_prev`,
+        text: { type: 'plain_text' as const, text: 'Previous' },
+        value: `${current.section.number}:${page - 1}`,
+      });
+    }
+    if (page < pages - 1) {
+      nav.push({
+        type: 'button' as const,
+        action_id: `${BROWSE_ACTIONS.homePage}_next`,
+        text: { type: 'plain_text' as const, text: 'Next' },
+        value: `${current.section.number}:${page + 1}`,
+      });
+    }
+    blocks.push(context(`Page ${page + 1} of ${pages}`));
+    blocks.push({ type: 'actions', block_id: 'home_pages', elements: nav });
+  }
+  return { type: 'home', blocks };
+}

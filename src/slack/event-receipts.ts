@@ -1,0 +1,43 @@
+import type { Queryable } from '../db/db.ts';
+
+/**
+ * A claim older than this whose handling never finished belongs to a process that died: a later
+ * retry may take it over. Slack retries after about 1 min and 5 min, so the first retry of an event
+ * still in progress elsewhere is dropped, and the 5-minute one rescues an event lost in a crash.
+ */
+export const STALE_CLAIM_SECONDS = 120;
+
+/**
+ * True when this process should handle the event: the first delivery to arrive anywhere wins,
+ * whichever retry number it carries, because the original may never have reached a live process.
+ */
+export async function claimEvent(db: Queryable, eventId: string, staleAfter = STALE_CLAIM_SECONDS): Promise<boolean> {
+  const rows = await db.query<{ event_id: string }>(
+    `insert into slack_event_receipts (event_id) values ($1)
+     on conflict (event_id) do update set claimed_at = now()
+       where slack_event_receipts.done_at is null
+         and slack_event_receipts.claimed_at < now() - make_interval(secs => $2)
+     returning event_id`,
+    [eventId, staleAfter],
+  );
+  return rows.length > 0;
+}
+
+export async function finishEvent(db: Queryable, eventId: string): Promise<void> {
+  await db.query('update slack_event_receipts set done_at = now() where event_id = $1', [eventId]);
+}
+
+/** Handling failed before answering: forget the claim so Slack's next retry is handled. */
+export async function releaseEvent(db: Queryable, eventId: string): Promise<void> {
+  await db.query('delete from slack_event_receipts where event_id = $1 and done_at is null', [eventId]);
+}
+
+/** Receipts outlive Slack's retry window by far; a week is plenty. */
+export async function pruneEventReceipts(db: Queryable, olderThanDays = 7): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `with d as (delete from slack_event_receipts where claimed_at < now() - make_interval(days => $1) returning 1)
+     select count(*)::int as n from d`,
+    [olderThanDays],
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,45 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { runDigestCommand } from '../../../digest/command.ts';
+import { hashId } from '../../../log.ts';
+import { textMessage } from '../../blocks/browse.ts';
+import { fallback } from '../../blocks/common.ts';
+import type { SlackDeps } from '../../deps.ts';
+import { replyTo, TRY_AGAIN } from '../../reply.ts';
+import { parseIntent, stripSlackMarkup } from '../../text.ts';
+
+export const COMMAND = '/mle-duties';
+
+/** `/mle-duties …`: ack at once (Slack gives 3 s), then answer privately through response_url. */
+export function mleDutiesCommand(deps: SlackDeps) {
+  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+    await ack();
+    const log = deps.logger.child({ surface: 'command', user: hashId(command.user_id) });
+    try {
+      const intent = parseIntent(stripSlackMarkup(command.text ?? ''));
+      if (intent.kind === 'digest') {
+        const reply = await runDigestCommand(intent.args, {
+          db: deps.db,
+          client,
+          teamId: command.team_id,
+          channelId: command.channel_id,
+          userId: command.user_id,
+          now: deps.now(),
+          logger: log,
+        });
+        // The digest feature owns its wording and its escaping (it may build channel links in code).
+        const text = fallback(reply.text);
+        await respond({
+          response_type: 'ephemeral',
+          text,
+          ...(reply.blocks ? { blocks: reply.blocks as never } : { blocks: textMessage(text).blocks }),
+        });
+        return;
+      }
+      const message = await replyTo(intent, deps, { userId: command.user_id, surface: 'command' });
+      await respond({ response_type: 'ephemeral', ...message });
+    } catch (err) {
+      log.error('slash command failed', { err });
+      await respond({ response_type: 'ephemeral', ...TRY_AGAIN }).catch(() => {});
+    }
+  };
+}

@@ -1,0 +1,46 @@
+import type { WebClient } from '@slack/web-api';
+import { hashId } from '../../../log.ts';
+import { helpMessage } from '../../blocks/browse.ts';
+import type { SlackDeps } from '../../deps.ts';
+import { replyTo, TRY_AGAIN } from '../../reply.ts';
+import { parseIntent, stripSlackMarkup } from '../../text.ts';
+
+/** The parts of a message event that decide whether and how we answer it. */
+export interface IncomingMessage {
+  user?: string;
+  text?: string;
+  ts: string;
+  channel: string;
+  thread_ts?: string;
+  bot_id?: string;
+  subtype?: string;
+  edited?: unknown;
+}
+
+/** Bots (ourselves included), edits, joins and other system messages are not questions. */
+export function isQuestionFromPerson(event: IncomingMessage): event is IncomingMessage & { user: string } {
+  return !event.bot_id && !event.subtype && !event.edited && typeof event.user === 'string';
+}
+
+/** Answers a mention or a DM in the conversation it came from; `threadTs` puts it under the question. */
+export async function answerInConversation(
+  deps: SlackDeps,
+  client: WebClient,
+  event: IncomingMessage & { user: string },
+  options: { surface: 'mention' | 'dm'; threadTs?: string },
+): Promise<void> {
+  const log = deps.logger.child({ surface: options.surface, user: hashId(event.user) });
+  const where = { channel: event.channel, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) };
+  try {
+    const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
+    // Digests are set up per channel with the slash command; here the question is taken as help.
+    const message =
+      intent.kind === 'digest'
+        ? helpMessage(deps.role.name)
+        : await replyTo(intent, deps, { userId: event.user, surface: options.surface });
+    await client.chat.postMessage({ ...where, ...message, unfurl_links: false, unfurl_media: false });
+  } catch (err) {
+    log.error('answer failed', { err });
+    await client.chat.postMessage({ ...where, ...TRY_AGAIN }).catch(() => {});
+  }
+}
