@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { listSections } from './catalog/queries.ts';
+import { digestCommand } from './cli/digest.ts';
 import { reportCommand } from './cli/report.ts';
 import { type Config, loadConfig } from './config.ts';
 import { isAppError } from './errors.ts';
@@ -190,6 +191,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   report: reportCommand,
+  digest: digestCommand,
 };
 
 function usage(): string {

@@ -1,7 +1,36 @@
-// Placeholder owned by the digest feature (issue 5): replaced by the real subcommands.
+// `/mle-duties digest <subscribe|unsubscribe|status|preview> …`: the router calls runDigestCommand and sends the
+// reply ephemerally. Replies are plain text plus optional blocks; every outside string in them is escaped.
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../log.ts';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.ts';
+import { type AskedStats, createAskedStats } from './asked-stats.ts';
+import { replyBlocks } from './blocks.ts';
+import { buildDigest, currentRoleId, type IntroWriter, rotation, sectionForSeq } from './content.ts';
+import {
+  canonicalTimeZone,
+  formatInZone,
+  formatTimeOfDay,
+  latestOccurrence,
+  MAX_LATENESS_MS,
+  nextOccurrence,
+  type Occurrence,
+  parseTimeOfDay,
+  parseWeekday,
+  weekdayName,
+} from './schedule.ts';
+import { AUTH_ERRORS, CHANNEL_ERRORS, classifySlackError } from './slack.ts';
+import {
+  clearHalt,
+  deliveredCount,
+  getHalt,
+  getRun,
+  getSubscription,
+  latestRuns,
+  type Subscription,
+  unsubscribe,
+  upsertSubscription,
+} from './store.ts';
 
 export interface DigestCommandContext {
   db: Db;
@@ -11,6 +40,9 @@ export interface DigestCommandContext {
   userId: string;
   now: Date;
   logger: Logger;
+  /** Defaults to the answers table of the Slack feature. */
+  askedStats?: AskedStats;
+  intro?: IntroWriter;
 }
 
 export interface DigestReply {
@@ -18,7 +50,266 @@ export interface DigestReply {
   blocks?: unknown[];
 }
 
+const DEFAULT_WEEKDAY = 1;
+const DEFAULT_MINUTE = 9 * 60;
+
+export const DIGEST_USAGE = [
+  '*Weekly role digest*: every week, one part of the Machine Learning Engineer role, posted in this channel.',
+  '• `/mle-duties digest subscribe [day] [HH:MM] [time zone]`, e.g. `subscribe monday 09:00 Europe/Berlin` (default: Monday 09:00 in your Slack time zone)',
+  '• `/mle-duties digest status`: next post, last post, or why it stopped',
+  "• `/mle-duties digest preview`: this week's digest, only for you",
+  '• `/mle-duties digest unsubscribe`',
+].join('\n');
+
+const reply = (text: string): DigestReply => ({ text, blocks: replyBlocks(text) });
+
 /** `/mle-duties digest <subscribe|unsubscribe|status|preview> …` */
-export async function runDigestCommand(_args: string[], _ctx: DigestCommandContext): Promise<DigestReply> {
-  return { text: 'Weekly digests are not available yet.' };
+export async function runDigestCommand(args: string[], ctx: DigestCommandContext): Promise<DigestReply> {
+  const [sub = '', ...rest] = args.map((a) => a.trim()).filter((a) => a.length > 0);
+  switch (sub.toLowerCase()) {
+    case 'subscribe':
+      return subscribeCommand(rest, ctx);
+    case 'unsubscribe':
+    case 'stop':
+      return unsubscribeCommand(ctx);
+    case 'status':
+      return statusCommand(ctx);
+    case 'preview':
+      return previewCommand(ctx);
+    case '':
+    case 'help':
+      return reply(DIGEST_USAGE);
+    default:
+      return reply(`I don't know \`digest ${escapeMrkdwn(sub.slice(0, 40))}\`.\n${DIGEST_USAGE}`);
+  }
+}
+
+export interface ParsedSchedule {
+  weekday?: number;
+  minuteOfDay?: number;
+  timeZone?: string;
+}
+
+/** Day, time and zone in any order; the message says what was not understood. */
+export function parseSubscribeArgs(args: string[]): ParsedSchedule | { error: string } {
+  const out: ParsedSchedule = {};
+  for (const raw of args) {
+    const token = raw.trim();
+    const shown = `\`${escapeMrkdwn(token.slice(0, 60))}\``;
+    const weekday = parseWeekday(token);
+    if (weekday !== undefined) {
+      if (out.weekday !== undefined)
+        return { error: `Please give one day only (I read two, the second was ${shown}).` };
+      out.weekday = weekday;
+      continue;
+    }
+    if (/^\d{1,2}[:.h]\d{2}$|^\d{1,2}(am|pm)$/i.test(token) || /^\d+:\d+$/.test(token)) {
+      const minute = parseTimeOfDay(token);
+      if (minute === undefined) {
+        return {
+          error: `${shown} is not a time I can use: please write it as 24-hour \`HH:MM\`, e.g. \`09:00\` or \`14:30\`.`,
+        };
+      }
+      if (out.minuteOfDay !== undefined) return { error: `Please give one time only (the second was ${shown}).` };
+      out.minuteOfDay = minute;
+      continue;
+    }
+    const zone = canonicalTimeZone(token);
+    if (zone !== undefined) {
+      if (out.timeZone !== undefined) return { error: `Please give one time zone only (the second was ${shown}).` };
+      out.timeZone = zone;
+      continue;
+    }
+    return {
+      error: `I could not read ${shown}. Use a day (\`monday\` or \`mon\`), a 24-hour time (\`09:00\`) and an IANA time zone (\`UTC\`, \`Europe/Berlin\`, \`America/New_York\`).`,
+    };
+  }
+  return out;
+}
+
+type ChannelCheck = { ok: true } | { ok: false; text: string };
+
+/** Whether the bot can post here; if not, how to fix it. */
+async function checkChannel(ctx: DigestCommandContext): Promise<ChannelCheck> {
+  const invite =
+    "I'm not in this channel yet, so I can't post the digest here. Invite me with `/invite @mle-duties` (or the channel's *Integrations* tab → *Add apps*), then run the command again.";
+  try {
+    const res = await ctx.client.conversations.info({ channel: ctx.channelId });
+    const ch = res.channel as { is_member?: boolean; is_im?: boolean; is_archived?: boolean } | undefined;
+    if (ch?.is_archived) return { ok: false, text: 'This channel is archived, so no digest can be posted here.' };
+    if (!ch?.is_im && ch?.is_member === false) return { ok: false, text: invite };
+    return { ok: true };
+  } catch (err) {
+    const failure = classifySlackError(err);
+    if (failure.error === 'is_archived') {
+      return { ok: false, text: 'This channel is archived, so no digest can be posted here.' };
+    }
+    if (failure.kind === 'channel') return { ok: false, text: invite };
+    ctx.logger.warn('digest: conversations.info failed', { error: failure.error });
+    return { ok: false, text: "I couldn't check this channel with Slack just now. Please try again in a minute." };
+  }
+}
+
+async function userTimeZone(ctx: DigestCommandContext): Promise<string | undefined> {
+  try {
+    const res = await ctx.client.users.info({ user: ctx.userId });
+    const tz = (res.user as { tz?: string } | undefined)?.tz;
+    return tz ? canonicalTimeZone(tz) : undefined;
+  } catch (err) {
+    ctx.logger.warn('digest: users.info failed; falling back to UTC', { error: classifySlackError(err).error });
+    return undefined;
+  }
+}
+
+function scheduleLine(s: Pick<Subscription, 'weekday' | 'minuteOfDay' | 'timeZone'>): string {
+  return `every ${weekdayName(s.weekday)} at ${formatTimeOfDay(s.minuteOfDay)} (${s.timeZone})`;
+}
+
+async function subscribeCommand(args: string[], ctx: DigestCommandContext): Promise<DigestReply> {
+  const parsed = parseSubscribeArgs(args);
+  if ('error' in parsed) return reply(`${parsed.error}\n\n${DIGEST_USAGE}`);
+  const channel = await checkChannel(ctx);
+  if (!channel.ok) return reply(channel.text);
+
+  let timeZone = parsed.timeZone;
+  let zoneNote = '';
+  if (!timeZone) {
+    timeZone = await userTimeZone(ctx);
+    zoneNote = timeZone ? ' (your Slack time zone)' : ' (I could not read your Slack time zone, so UTC)';
+    timeZone ??= 'UTC';
+  }
+  const subscription = await upsertSubscription(
+    ctx.db,
+    {
+      channelId: ctx.channelId,
+      teamId: ctx.teamId ?? null,
+      weekday: parsed.weekday ?? DEFAULT_WEEKDAY,
+      minuteOfDay: parsed.minuteOfDay ?? DEFAULT_MINUTE,
+      timeZone,
+      subscribedBy: ctx.userId,
+    },
+    ctx.now,
+  );
+  // conversations.info just worked, so the token is good again: lift a stop caused by a dead token.
+  const resumed = await clearHalt(ctx.db);
+  const next = nextOccurrence(subscription, ctx.now);
+  const upcoming = await upcomingPart(ctx, await deliveredCount(ctx.db, ctx.channelId));
+  const lines = [
+    `:white_check_mark: This channel will get the weekly role digest ${escapeMrkdwn(scheduleLine(subscription))}${zoneNote}.`,
+    `First one: ${escapeMrkdwn(formatInZone(next.dueAt, subscription.timeZone))}, ${upcoming}.`,
+  ];
+  if (resumed) lines.push('Digests had been stopped because Slack refused the bot token; they are running again.');
+  lines.push('`/mle-duties digest preview` shows it now; `/mle-duties digest unsubscribe` stops it.');
+  return reply(lines.join('\n'));
+}
+
+async function upcomingPart(ctx: DigestCommandContext, seq: number): Promise<string> {
+  const sections = await rotation(ctx.db, await currentRoleId(ctx.db));
+  const { section, part } = sectionForSeq(sections, seq);
+  return `part ${part} of ${sections.length}: “${escapeMrkdwn(section.title)}”`;
+}
+
+async function unsubscribeCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+  const done = await unsubscribe(ctx.db, ctx.channelId, ctx.now);
+  return reply(
+    done
+      ? 'Unsubscribed: no more weekly digests in this channel. `/mle-duties digest subscribe` starts them again where the rotation left off.'
+      : 'This channel was not subscribed to the weekly digest, so there was nothing to stop.',
+  );
+}
+
+const REASONS: Record<string, string> = {
+  is_archived: 'the channel was archived',
+  channel_not_found: 'Slack says this channel no longer exists or I cannot see it',
+  not_in_channel: 'I was removed from this channel (invite me again with `/invite @mle-duties`)',
+};
+
+function reasonText(error: string): string {
+  if (REASONS[error]) return REASONS[error];
+  if (AUTH_ERRORS.has(error)) return `Slack refused the bot token (\`${escapeMrkdwn(error)}\`)`;
+  return `Slack answered \`${escapeMrkdwn(error.slice(0, 120))}\``;
+}
+
+/** The occurrence still to be posted, if the current week's is due and nobody has handled it yet. */
+async function pendingOccurrence(ctx: DigestCommandContext, s: Subscription): Promise<Occurrence | undefined> {
+  const latest = latestOccurrence(s, ctx.now);
+  if (latest.dueAt < s.activeSince || ctx.now.getTime() - latest.dueAt.getTime() > MAX_LATENESS_MS) return undefined;
+  const run = await getRun(ctx.db, s.channelId, latest.period);
+  if (run && run.status !== 'claimed' && !(run.status === 'failed' && run.nextAttemptAt !== null)) return undefined;
+  return latest;
+}
+
+async function statusCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+  const s = await getSubscription(ctx.db, ctx.channelId);
+  const runs = await latestRuns(ctx.db, ctx.channelId, 10);
+  const lastPosted = runs.find((r) => r.status === 'posted');
+  const lines: string[] = [];
+  if (!s || s.status === 'unsubscribed') {
+    lines.push(
+      'This channel is not subscribed to the weekly digest. `/mle-duties digest subscribe monday 09:00 Europe/Berlin` starts it.',
+    );
+  } else {
+    lines.push(`*Weekly role digest:* ${escapeMrkdwn(scheduleLine(s))}.`);
+    const halt = await getHalt(ctx.db);
+    if (halt) {
+      lines.push(
+        `:octagonal_sign: All digests are stopped since ${escapeMrkdwn(formatInZone(halt.haltedAt, s.timeZone))}: ${reasonText(halt.reason)}. An admin must install a working token; subscribing again then restarts them.`,
+      );
+    } else if (s.status === 'paused') {
+      lines.push(
+        `:double_vertical_bar: Paused: ${reasonText(s.pausedReason ?? 'unknown')}. Run \`/mle-duties digest subscribe\` again to resume.`,
+      );
+    } else {
+      const pending = await pendingOccurrence(ctx, s);
+      const next = pending ?? nextOccurrence(s, ctx.now.getTime() < s.activeSince.getTime() ? s.activeSince : ctx.now);
+      const upcoming = await upcomingPart(ctx, await deliveredCount(ctx.db, ctx.channelId));
+      lines.push(
+        pending
+          ? `Next post: due since ${escapeMrkdwn(formatInZone(next.dueAt, s.timeZone))}, going out shortly (${upcoming}).`
+          : `Next post: ${escapeMrkdwn(formatInZone(next.dueAt, s.timeZone))} (${upcoming}).`,
+      );
+    }
+  }
+  if (lastPosted?.postedAt) {
+    const tz = s?.timeZone ?? 'UTC';
+    lines.push(
+      `Last post: ${escapeMrkdwn(formatInZone(lastPosted.postedAt, tz))} (week ${escapeMrkdwn(lastPosted.period)}${lastPosted.late ? ', late' : ''}).`,
+    );
+  } else if (s && s.status !== 'unsubscribed') {
+    lines.push('Last post: none yet.');
+  }
+  const problem = runs[0];
+  if (problem && problem !== lastPosted) {
+    if (problem.status === 'unknown') {
+      lines.push(
+        `Week ${escapeMrkdwn(problem.period)}: a process stopped while posting and I could not check whether the digest went out, so it was not posted again.`,
+      );
+    } else if (problem.status === 'failed' && problem.lastError && !CHANNEL_ERRORS.has(problem.lastError)) {
+      lines.push(
+        problem.nextAttemptAt
+          ? `Week ${escapeMrkdwn(problem.period)}: the last attempt failed (${reasonText(problem.lastError)}); I'll retry.`
+          : `Week ${escapeMrkdwn(problem.period)}: not posted after ${problem.attempts} attempts (${reasonText(problem.lastError)}).`,
+      );
+    }
+  }
+  return reply(lines.join('\n'));
+}
+
+async function previewCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+  const s = await getSubscription(ctx.db, ctx.channelId);
+  const schedule = s ?? { weekday: DEFAULT_WEEKDAY, minuteOfDay: DEFAULT_MINUTE, timeZone: 'UTC' };
+  // This week's digest: the pending one if due, otherwise the next.
+  const occ =
+    (s && s.status === 'active' ? await pendingOccurrence(ctx, s) : undefined) ?? nextOccurrence(schedule, ctx.now);
+  const message = await buildDigest({
+    db: ctx.db,
+    seq: await deliveredCount(ctx.db, ctx.channelId),
+    period: occ.period,
+    dueAt: occ.dueAt,
+    askedStats: ctx.askedStats ?? createAskedStats(ctx.db),
+    intro: ctx.intro,
+    logger: ctx.logger,
+  });
+  const note = s && s.status === 'active' ? '' : ' (this channel is not subscribed: `/mle-duties digest subscribe`)';
+  return { text: `Preview of this week's digest, only visible to you${note}. ${message.text}`, blocks: message.blocks };
 }

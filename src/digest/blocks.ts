@@ -1,0 +1,144 @@
+// Block Kit for the weekly digest and the command replies: pure functions, every outside string escaped.
+import { escapeMrkdwn, plainText, safeText } from '../slack/blocks/mrkdwn.ts';
+
+export const DIGEST_EVENT_TYPE = 'mle_duties_digest';
+export const ASK_ACTION_ID = 'mle_duties_digest_ask';
+
+// Slack refuses a message whose block text totals about 13k characters (msg_blocks_too_long); stay well below.
+const TEXT_BUDGET = 11_000;
+const MAX_BLOCKS = 50;
+const SECTION_TEXT_MAX = 3000;
+const QUESTION_MAX = 150;
+
+export interface DigestDuty {
+  title: string;
+  description: string;
+}
+
+export interface DigestContent {
+  period: string;
+  /** 1-based part number and how many parts the role has. */
+  part: number;
+  parts: number;
+  sectionTitle: string;
+  duties: DigestDuty[];
+  /** Already a single line; escaped here. */
+  intro: string;
+  /** Set when the digest goes out more than a day after its due time: the due date, for people. */
+  lateSince?: string;
+  topQuestions: string[];
+  unanswered: string[];
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+  metadata: { event_type: string; event_payload: Record<string, string | number> };
+}
+
+export type Block = Record<string, unknown>;
+
+const mrkdwnSection = (text: string, blockId?: string): Block => ({
+  type: 'section',
+  ...(blockId ? { block_id: blockId } : {}),
+  text: { type: 'mrkdwn', text },
+});
+
+const quote = (q: string) => `“${safeText(q, QUESTION_MAX)}”`;
+
+/** The fixed intro, used without an LLM or when it fails. */
+export function fixedIntro(sectionTitle: string, dutyCount: number): string {
+  return `This week: ${dutyCount} ${dutyCount === 1 ? 'duty' : 'duties'} from “${sectionTitle}”. Who does what, in the role's own words.`;
+}
+
+/**
+ * The weekly digest. Long sections are fitted to Slack's limits: every duty keeps its title, descriptions share
+ * what is left of the text budget, and when a section has more duties than blocks allow, several duties share a block.
+ */
+export function digestMessage(c: DigestContent): SlackMessage {
+  const blocks: Block[] = [];
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: plainText(`Part ${c.part} of ${c.parts}: ${c.sectionTitle}`, 150) },
+  });
+  const introLines = [safeText(c.intro, 500)];
+  if (c.lateSince) introLines.push(`_This is the digest that was due ${escapeMrkdwn(c.lateSince)}; sorry it is late._`);
+  blocks.push(mrkdwnSection(introLines.join('\n'), 'digest_intro'));
+  blocks.push({ type: 'divider' });
+
+  const asked =
+    c.topQuestions.length > 0
+      ? `*Asked most this past week:* ${c.topQuestions.slice(0, 3).map(quote).join(' · ')}`
+      : '*Asked most this past week:* nothing yet. Ask me anything about who does what.';
+  const tail: Block[] = [{ type: 'divider' }, mrkdwnSection(asked, 'digest_asked')];
+  if (c.unanswered.length > 0) {
+    tail.push(
+      mrkdwnSection(
+        `*No confident match yet:* ${c.unanswered.slice(0, 5).map(quote).join(' · ')}\nIf one of these is your job, tell the role's owners.`,
+        'digest_unanswered',
+      ),
+    );
+  }
+  tail.push({
+    type: 'actions',
+    block_id: 'digest_actions',
+    elements: [
+      {
+        type: 'button',
+        action_id: ASK_ACTION_ID,
+        text: { type: 'plain_text', text: 'Ask the bot a question' },
+        value: c.period,
+        style: 'primary',
+      },
+    ],
+  });
+  tail.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Weekly digest ${escapeMrkdwn(c.period)} · ask any time with \`/mle-duties ask …\` · schedule: \`/mle-duties digest status\``,
+      },
+    ],
+  });
+
+  const used = textLength(blocks) + textLength(tail);
+  const slots = MAX_BLOCKS - blocks.length - tail.length;
+  blocks.push(...dutyBlocks(c.duties, Math.max(1, slots), Math.max(500, TEXT_BUDGET - used)));
+  blocks.push(...tail);
+
+  const titles = c.duties.map((d) => d.title).join('; ');
+  const text = safeText(`Weekly role digest, part ${c.part} of ${c.parts}: ${c.sectionTitle}. ${titles}`, 2900);
+  return {
+    text,
+    blocks,
+    metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { period: c.period, part: c.part } },
+  };
+}
+
+function dutyBlocks(duties: DigestDuty[], slots: number, budget: number): Block[] {
+  if (duties.length === 0) return [mrkdwnSection('_This part of the role has no duties listed right now._')];
+  const perBlock = Math.ceil(duties.length / slots);
+  const blockCount = Math.ceil(duties.length / perBlock);
+  // Each duty's share of the text, within the section-text limit of its block; titles always fit (≤ 150).
+  const share = Math.min(Math.floor(budget / duties.length), Math.floor(SECTION_TEXT_MAX / perBlock) - 2);
+  const rendered = duties.map((d) => {
+    const title = `*${safeText(d.title, 150)}*`;
+    const room = Math.max(40, share - title.length - 1);
+    return `${title}\n${safeText(d.description, room)}`;
+  });
+  const out: Block[] = [];
+  for (let i = 0; i < blockCount; i++) {
+    out.push(mrkdwnSection(rendered.slice(i * perBlock, (i + 1) * perBlock).join('\n\n'), `digest_duties_${i}`));
+  }
+  return out;
+}
+
+function textLength(blocks: Block[]): number {
+  return JSON.stringify(blocks).length; // an upper bound of the text Slack counts: cheap and safe
+}
+
+/** A short ephemeral reply. */
+export function replyBlocks(text: string): Block[] {
+  return [mrkdwnSection(text)];
+}
