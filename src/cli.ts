@@ -4,9 +4,12 @@ import { digestCommand } from './cli/digest.ts';
 import { reportCommand } from './cli/report.ts';
 import { type Config, loadConfig } from './config.ts';
 import { isAppError } from './errors.ts';
+import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import type { Match, SearchResult } from './search/engine.ts';
 import { MAX_QUESTION_LENGTH, normalizeText } from './search/text.ts';
+import { CLI_USER_KEY, createCliSummarizer, SUMMARIES_OFF, summaryJson, summaryTextLines } from './summarize/cli.ts';
+import type { SummaryOutcome } from './summarize/summarizer.ts';
 
 const USAGE = `mle-duties — whose job is it? Answers from the Machine Learning Engineer role.
 
@@ -36,6 +39,7 @@ const processIo: Io = {
 interface AskArgs {
   json: boolean;
   limit: number;
+  summarize: boolean;
   question: string[];
 }
 
@@ -43,7 +47,7 @@ interface AskArgs {
 export class UsageError extends Error {}
 
 export function parseAskArgs(args: string[]): AskArgs {
-  const out: AskArgs = { json: false, limit: 5, question: [] };
+  const out: AskArgs = { json: false, limit: 5, summarize: false, question: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--') {
@@ -51,6 +55,7 @@ export function parseAskArgs(args: string[]): AskArgs {
       break;
     }
     if (a === '--json') out.json = true;
+    else if (a === '--summarize') out.summarize = true;
     else if (a === '--limit' || a.startsWith('--limit=')) {
       const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
       const n = Number(value);
@@ -62,13 +67,14 @@ export function parseAskArgs(args: string[]): AskArgs {
   return out;
 }
 
-export function formatJson(result: SearchResult): string {
+export function formatJson(result: SearchResult, summary?: SummaryOutcome): string {
   return JSON.stringify({
     question: result.question,
     matches: result.matches.map(jsonMatch),
     ...(result.matches.length === 0 && result.nearMisses.length > 0
       ? { nearMisses: result.nearMisses.map(jsonMatch) }
       : {}),
+    ...(summary ? { summary: summaryJson(summary) } : {}),
   });
 }
 
@@ -102,10 +108,18 @@ export function formatText(result: SearchResult): string {
 }
 
 async function ask(rt: Runtime, args: AskArgs, io: Io): Promise<number> {
+  const summarizer = args.summarize
+    ? createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: rt.config.logLevel, json: false, write: io.err }))
+    : undefined;
+  if (summarizer && !summarizer.enabled) io.err(SUMMARIES_OFF);
   const answer = async (question: string): Promise<string> => {
     try {
       const result = await rt.search.search(question, { limit: args.limit });
-      return args.json ? formatJson(result) : formatText(result);
+      const summary = summarizer?.enabled
+        ? await summarizer.summarize({ question: result.question, matches: result.matches, userKey: CLI_USER_KEY })
+        : undefined;
+      if (args.json) return formatJson(result, summary);
+      return [formatText(result), ...(summary ? summaryTextLines(summary) : [])].join('\n');
     } catch (err) {
       if (!isAppError(err, 'question_too_long')) throw err;
       return args.json
@@ -145,7 +159,8 @@ export interface Command {
 /** Every CLI command. A feature adds its own module and one line here. */
 export const COMMANDS: Record<string, Command> = {
   ask: {
-    usage: 'ask [--json] [--limit N] [QUESTION…]   answer a question (no question: one per line from stdin)',
+    usage:
+      'ask [--json] [--limit N] [--summarize] [QUESTION…]   answer a question (no question: one per line from stdin)',
     async run(ctx) {
       const args = parseAskArgs(ctx.args);
       const q = normalizeText(args.question.join(' '));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
 import type { Catalog } from './catalog.ts';
 
@@ -7,7 +8,7 @@ const SYNC_LOCK_KEY = 7_316_420_002;
  * Field weights of the inverted index. Aliases are written by people to widen recall, so they
  * count below the source's own words and never outweigh the title.
  */
-export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.6 } as const;
+export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8 } as const;
 
 export interface SyncResult {
   changed: boolean;
@@ -70,24 +71,33 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
     await tx.query(
       `insert into catalog_state (role_id, content_hash) values ($1, $2)
        on conflict (role_id) do update set content_hash = excluded.content_hash, synced_at = now()`,
-      [role.id, catalog.contentHash],
+      [role.id, stateHash(catalog)],
     );
     return { changed: true, upserted: upserted.length, retired: retired.length };
   });
+}
+
+/** The data files and the way they are indexed: changing either makes the next start re-sync. */
+function stateHash(catalog: Catalog): string {
+  return createHash('sha256').update(catalog.contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');
 }
 
 async function isCurrent(q: Queryable, catalog: Catalog): Promise<boolean> {
   const rows = await q.query<{ content_hash: string }>('select content_hash from catalog_state where role_id = $1', [
     catalog.role.id,
   ]);
-  return rows[0]?.content_hash === catalog.contentHash;
+  return rows[0]?.content_hash === stateHash(catalog);
 }
 
 /**
  * Rebuilds the inverted index of one role's active duties, then the corpus-wide statistics
  * BM25 needs (document frequencies, average length) and the typo-repair lexicon.
  */
-export async function rebuildIndex(q: Queryable, roleId: string): Promise<void> {
+export async function rebuildIndex(
+  q: Queryable,
+  roleId: string,
+  weights: { title: number; description: number; aliases: number } = FIELD_WEIGHTS,
+): Promise<void> {
   await q.query('delete from duty_terms where duty_id in (select id from duties where role_id = $1)', [roleId]);
   await q.query(
     `insert into duty_terms (lexeme, duty_id, tf, doc_len)
@@ -110,7 +120,7 @@ export async function rebuildIndex(q: Queryable, roleId: string): Promise<void> 
        select id, lexeme, sum(w) as tf from parts group by id, lexeme
      )
      select lexeme, id, tf, sum(tf) over (partition by id) from terms`,
-    [roleId, FIELD_WEIGHTS.title, FIELD_WEIGHTS.description, FIELD_WEIGHTS.aliases],
+    [roleId, weights.title, weights.description, weights.aliases],
   );
   await q.query('delete from duty_phrases where duty_id in (select id from duties where role_id = $1)', [roleId]);
   await q.query(

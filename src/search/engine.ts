@@ -1,6 +1,16 @@
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { contentWords, MAX_QUESTION_LENGTH, normalizeText, QUESTION_STOPWORDS, tokenize } from './text.ts';
+import { isEnglishWord } from './english.ts';
+import {
+  contentWords,
+  GENERIC_WORDS,
+  MAX_QUESTION_LENGTH,
+  normalizeText,
+  QUESTION_STOPWORDS,
+  type QuestionIntent,
+  questionIntent,
+  tokenize,
+} from './text.ts';
 
 export interface Match {
   id: string;
@@ -23,12 +33,23 @@ export interface SearchResult {
   nearMisses: Match[];
   /** Words of the question the catalog does not know (after typo repair): part of why a question is rejected. */
   unknownWords: string[];
+  /** Ranking features of the candidates, for calibration (only with `explain`). */
+  explain?: {
+    id: string;
+    raw: number;
+    coverage: number;
+    matchedUnits: number;
+    units: number;
+    totalInfo: number;
+    intent: QuestionIntent;
+  }[];
 }
 
 export interface SearchOptions {
   limit?: number;
   /** Per-duty multipliers from feedback on this very question (👍 > 1, 👎 < 1). */
   adjustments?: ReadonlyMap<string, number>;
+  explain?: boolean;
 }
 
 /** Tunables, calibrated on the dev set (see test/eval); exported so the evaluation can sweep them. */
@@ -38,15 +59,25 @@ export const TUNING = {
   /** Weight of a repaired typo relative to a word typed right. */
   repairWeight: 0.85,
   /** Weight of a synonym expansion relative to the word it came from. */
-  synonymWeight: 0.6,
-  /** Minimum trigram similarity for a typo repair. */
-  repairSimilarity: 0.42,
-  /** Bonus per query-covered alias or title phrase, proportional to its idf mass. */
-  phraseBonus: 0.35,
-  /** A question is answered when the best duty covers this share of the question's information… */
-  minCoverage: 0.34,
-  /** …and scores at least this (raw BM25). */
-  minScore: 3.0,
+  synonymWeight: 0.4,
+  /**
+   * Bonus per alias or title phrase the question contains whole, proportional to its idf mass.
+   * Measured on the dev set: any bonus cost top-1 (aliases already count in BM25), so it is off;
+   * whole-phrase hits are still shown in `why`.
+   */
+  phraseBonus: 0,
+  /**
+   * Confidence: a question is answered when its best duty is hit by two or more of the
+   * question's words with at least `minScore` (raw BM25) and `minCoverage` of its information;
+   * by a single word only with `singleWordScore` and `singleWordCoverage`. A question after a
+   * fact, time or how-to ("when is…", "what's the URL…") needs `factCoverage`.
+   * Calibrated on the dev set (npm run eval); see README "Matching".
+   */
+  minScore: 5,
+  minCoverage: 0.1,
+  singleWordScore: 6,
+  singleWordCoverage: 0.45,
+  factCoverage: 0.75,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
   candidates: 40,
@@ -129,7 +160,9 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         if (!a || a.lexemes.length === 0) continue; // an English stop word
         if (a.inLexicon) {
           for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
-        } else if (w.length >= 4 && !/^\d+$/.test(w)) {
+        } else if (GENERIC_WORDS.has(w)) {
+          // filler the catalog does not use: neither evidence for a duty nor against one
+        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
           toRepair.push(w);
         } else {
           unknown.push(w);
@@ -137,7 +170,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         }
       }
       if (toRepair.length > 0) {
-        const repairs = await repair(db, toRepair, t.repairSimilarity);
+        const repairs = await repair(db, toRepair);
         for (const w of toRepair) {
           const r = repairs.get(w);
           if (r) {
@@ -200,18 +233,23 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             if (p.kind === 'alias') phraseHits.push(`“${p.phrase}”`);
           }
           let covered = 0;
+          let matchedUnits = 0;
           for (const [unit, lexemes] of units) {
-            if ([...lexemes].some((l) => hits.has(l))) covered += unitInfo.get(unit) ?? 0;
+            if ([...lexemes].some((l) => hits.has(l))) {
+              covered += unitInfo.get(unit) ?? 0;
+              matchedUnits++;
+            }
           }
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
           const adjust = options.adjustments?.get(r.id) ?? 1;
           const raw = (r.score + bonus) * adjust;
           const why = unique([...r.hits.map((l) => best.get(l)?.label ?? l), ...phraseHits.slice(0, 3)]);
-          return { row: r, raw, coverage, why };
+          return { row: r, raw, coverage, matchedUnits, why };
         })
         .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
 
       const top = ranked[0];
+      const intent = questionIntent(question);
       const toMatch = (c: (typeof ranked)[number]): Match => ({
         id: c.row.id,
         roleId: c.row.role_id,
@@ -222,15 +260,36 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         score: round3(c.coverage * (c.raw / (c.raw + t.minScore))),
         why: c.why,
       });
-      const confident = top !== undefined && top.coverage >= t.minCoverage && top.raw >= t.minScore;
+      const explain = options.explain
+        ? ranked.slice(0, 10).map((c) => ({
+            id: c.row.id,
+            raw: c.raw,
+            coverage: c.coverage,
+            matchedUnits: c.matchedUnits,
+            units: units.size,
+            totalInfo,
+            intent,
+          }))
+        : undefined;
+      const confident = top !== undefined && isConfident(top, intent, t);
       if (!confident) {
         const near = ranked.filter((c) => c.raw >= t.minScore * 0.5).slice(0, 3);
-        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown };
+        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, explain };
       }
       const matches = ranked.filter((c) => c.raw >= top.raw * t.relativeFloor).slice(0, limit);
-      return { question, matches: matches.map(toMatch), nearMisses: [], unknownWords: unknown };
+      return { question, matches: matches.map(toMatch), nearMisses: [], unknownWords: unknown, explain };
     },
   };
+}
+
+function isConfident(
+  c: { raw: number; coverage: number; matchedUnits: number },
+  intent: QuestionIntent,
+  t: Tuning,
+): boolean {
+  if (intent === 'fact') return c.matchedUnits >= 2 && c.coverage >= t.factCoverage;
+  if (c.matchedUnits >= 2) return c.raw >= t.minScore && c.coverage >= t.minCoverage;
+  return c.raw >= t.singleWordScore && c.coverage >= t.singleWordCoverage;
 }
 
 async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> {
@@ -247,25 +306,49 @@ async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> 
   return rows.map((r) => ({ word: r.word, lexemes: r.lexemes, inLexicon: r.in_lexicon }));
 }
 
-async function repair(
-  db: Queryable,
-  words: string[],
-  minSimilarity: number,
-): Promise<Map<string, { fix: string; lexemes: string[] }>> {
-  const rows = await db.query<{ word: string; fix: string; lexemes: string[] }>(
-    `select x.word, best.word as fix, tsvector_to_array(to_tsvector('english', best.word)) as lexemes
+/**
+ * Typo repair: the nearest lexicon words by trigram distance (GiST index), then the one with
+ * the fewest edits, accepted within an edit budget that grows with the word's length.
+ * Trigrams alone miss transpositions ("wrokflow") and short words ("modls").
+ */
+async function repair(db: Queryable, words: string[]): Promise<Map<string, { fix: string; lexemes: string[] }>> {
+  const rows = await db.query<{ word: string; candidate: string; lexemes: string[] }>(
+    `select x.word, c.word as candidate, tsvector_to_array(to_tsvector('english', c.word)) as lexemes
      from unnest($1::text[]) as x(word)
-     cross join lateral (
-       select l.word, similarity(l.word, x.word) as sim
-       from lexicon l
-       where l.word % x.word
-       order by sim desc, l.word
-       limit 1
-     ) best
-     where best.sim >= $2`,
-    [words, minSimilarity],
+     cross join lateral (select l.word from lexicon l order by l.word <-> x.word limit 8) c`,
+    [words],
   );
-  return new Map(rows.filter((r) => r.lexemes.length > 0).map((r) => [r.word, { fix: r.fix, lexemes: r.lexemes }]));
+  const out = new Map<string, { fix: string; lexemes: string[]; distance: number }>();
+  for (const r of rows) {
+    if (r.lexemes.length === 0) continue;
+    const budget = r.word.length <= 4 ? 1 : r.word.length <= 8 ? 2 : 3;
+    const distance = editDistance(r.word, r.candidate);
+    if (distance > budget) continue;
+    const prev = out.get(r.word);
+    if (!prev || distance < prev.distance) out.set(r.word, { fix: r.candidate, lexemes: r.lexemes, distance });
+  }
+  return out;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const row = d[i] as number[];
+      const prev = d[i - 1] as number[];
+      let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row[j] = v;
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
 }
 
 async function score(

@@ -1,4 +1,15 @@
+import { createRequire } from 'node:module';
+
 export const MAX_QUESTION_LENGTH = 2000;
+
+/**
+ * A comprehensive list of English function and filler words ("something", "whole", "three",
+ * "ago"). A question word the catalog does not know is ignored when it is one of these, and
+ * counted as an unanswered part of the question otherwise ("fridge", "vpn").
+ */
+export const GENERIC_WORDS: ReadonlySet<string> = new Set(
+  (createRequire(import.meta.url)('stopwords-iso') as { en: string[] }).en,
+);
 
 // Zero-width, bidi and other format characters: invisible, so they must not split or glue words.
 const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
@@ -49,5 +60,22 @@ export const QUESTION_STOPWORDS = new Set(
 
 /** Content words of a question, in order, stop words removed. */
 export function contentWords(text: string): string[] {
-  return tokenize(text).filter((w) => !QUESTION_STOPWORDS.has(w) && w.length <= 40);
+  return tokenize(text).filter((w) => !QUESTION_STOPWORDS.has(w) && w.length >= 2 && w.length <= 40);
+}
+
+// Cues that a question is about who does what: the questions this bot exists for.
+const DUTY_CUES =
+  /\b(who|whose|whom|job|jobs|role|roles|responsib\w*|supposed|expected|expect|expectations?|on me|on us|mles?|our side|my part|duty|duties|should (i|we)|am i|are we|do we|do i have to|is it on|is that (on|part|my|our|something)|part of|allowed|meant to|charge of|owns?|ownership|handles?|in scope)\b/i;
+// Openers of questions after a fact, a time, a place or a how-to ("when is…", "how do I…",
+// "what's the URL…"): a role document does not answer those, even when they share its words.
+const FACT_OPENERS =
+  /^\s*(when|where|what'?s|what is|what are|how do i|how can i|how many|how much|is the|was the|can (you|someone|anyone)|does|anyone know|any(one)? idea|why is|why does|is there an?|what time)\b/i;
+
+export type QuestionIntent = 'duty' | 'fact' | 'neutral';
+
+export function questionIntent(text: string): QuestionIntent {
+  const t = normalizeText(text).replace(/[’‘]/g, "'");
+  if (DUTY_CUES.test(t)) return 'duty';
+  if (FACT_OPENERS.test(t)) return 'fact';
+  return 'neutral';
 }

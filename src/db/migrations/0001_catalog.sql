@@ -63,7 +63,8 @@ create table corpus_stats (
 create table lexicon (
   word text primary key
 );
-create index lexicon_trgm on lexicon using gin (word gin_trgm_ops);
+-- GiST, not GIN: it answers nearest-neighbour queries (order by word <-> typo) from the index.
+create index lexicon_trgm on lexicon using gist (word gist_trgm_ops);
 
 -- General vocabulary of the field: a question containing `term` also searches for `means`.
 create table synonyms (

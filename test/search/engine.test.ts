@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/errors.ts';
+import { createSearchEngine, editDistance, type SearchEngine } from '../../src/search/engine.ts';
+import { questionIntent } from '../../src/search/text.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+
+let t: TestDb;
+let search: SearchEngine;
+beforeAll(async () => {
+  t = await openTestDb();
+  search = createSearchEngine(t.db);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const top = async (q: string) => (await search.search(q)).matches[0]?.id;
+
+describe('matching', () => {
+  it('finds a duty by its own words and says why', async () => {
+    const r = await search.search('who does code review?');
+    expect(r.matches[0]?.id).toBe('4:Code Review');
+    expect(r.matches[0]?.why).toEqual(expect.arrayContaining(['code', 'review']));
+    expect(r.matches[0]?.score).toBeGreaterThan(0);
+    expect(r.matches[0]?.score).toBeLessThanOrEqual(1);
+    expect(r.matches[0]?.sectionTitle).toBe('Machine Learning Engineer Accountabilities');
+  });
+
+  it('ranks best first and respects the limit', async () => {
+    const r = await search.search('model deployment', { limit: 2 });
+    expect(r.matches.length).toBeLessThanOrEqual(2);
+    const scores = r.matches.map((m) => m.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('repairs typos against the catalog vocabulary', async () => {
+    const r = await search.search('modle monitoirng');
+    expect(r.matches[0]?.id).toBe('2:Model Monitoring');
+    expect(r.matches[0]?.why.join(' ')).toContain('monitoirng → monitoring');
+  });
+
+  it('leaves correctly spelt English words alone instead of "repairing" them', async () => {
+    const r = await search.search('the laptop dock by the stairs stops charging');
+    expect(r.matches.flatMap((m) => m.why).join(' ')).not.toContain('→');
+    expect(r.nearMisses.flatMap((m) => m.why).join(' ')).not.toContain('→');
+    expect(r.unknownWords).toEqual(expect.arrayContaining(['dock', 'stairs']));
+    expect(r.matches).toEqual([]);
+  });
+
+  it('expands synonyms of the field', async () => {
+    const r = await search.search('who watches models in prod');
+    expect(r.matches.map((m) => m.id)).toContain('2:Model Monitoring');
+    expect(r.matches.flatMap((m) => m.why).join(' ')).toMatch(/prod ≈ production/);
+  });
+
+  it('answers "no confident match" for questions outside the role', async () => {
+    for (const q of [
+      "what's the wifi password?",
+      'when is the team lunch on friday?',
+      'how do I book a meeting room?',
+    ]) {
+      expect((await search.search(q)).matches, q).toEqual([]);
+    }
+  });
+
+  it('offers near misses when it is not confident', async () => {
+    const r = await search.search('how do I version my figma files?');
+    expect(r.matches).toEqual([]);
+    expect(r.nearMisses.length).toBeLessThanOrEqual(3);
+  });
+
+  it('applies per-duty adjustments from feedback', async () => {
+    const plain = await search.search('code review');
+    const first = plain.matches[0]?.id as string;
+    const demoted = await search.search('code review', { adjustments: new Map([[first, 0.01]]) });
+    expect(demoted.matches[0]?.id).not.toBe(first);
+  });
+});
+
+describe('bad input', () => {
+  const nasty = [
+    `'; drop table duties; --`,
+    '"quoted" & | ! : * ( ) <-> model',
+    'back\\slash \\\\ monitoring',
+    '100% of the %s and _ wildcards',
+    'nul\u0000byte monitoring',
+    '🚀🔥 deploy models 🤖',
+    'مراقبة النماذج model monitoring',
+    'zero\u200bwidth\u202emonitoring',
+    'who is it what is the',
+    '!!!???',
+    ':*',
+    'a'.repeat(1999),
+  ];
+  it.each(nasty)('does not crash or raise a SQL error on %j', async (q) => {
+    const r = await search.search(q);
+    expect(Array.isArray(r.matches)).toBe(true);
+  });
+
+  it('returns nothing for a question of stop words only', async () => {
+    expect((await search.search('who is supposed to do it?')).matches).toEqual([]);
+  });
+
+  it('refuses a question over 2000 characters with an error naming the limit', async () => {
+    const err = await search.search('model '.repeat(400)).catch((e: unknown) => e);
+    expect(isAppError(err, 'question_too_long')).toBe(true);
+    expect((err as Error).message).toContain('2000');
+  });
+
+  it('leaves the schema as it was', async () => {
+    const rows = await t.db.query<{ n: number }>('select count(*)::int as n from duties');
+    expect(rows[0]?.n).toBe(111);
+  });
+});
+
+describe('helpers', () => {
+  it('counts edits with transpositions', () => {
+    expect(editDistance('wrokflow', 'workflow')).toBe(1);
+    expect(editDistance('modls', 'models')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+
+  it('tells role questions from questions after facts', () => {
+    expect(questionIntent('who owns the feature store?')).toBe('duty');
+    expect(questionIntent('is it on me to write the docs?')).toBe('duty');
+    expect(questionIntent("what's the URL for the dashboard?")).toBe('fact');
+    expect(questionIntent('when is the next hackathon?')).toBe('fact');
+    expect(questionIntent('feature store design')).toBe('neutral');
+  });
+});
