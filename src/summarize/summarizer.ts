@@ -243,7 +243,9 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
     async summarize(req) {
       const started = Date.now();
       if (req.matches.length === 0) return record({ kind: 'skipped', reason: 'no_matches' }, req, started);
-      const deadlineAt = started + llm.timeoutMs;
+      // The deadline timer fires a little early: timers run late under load, and the promise is "within timeoutMs".
+      const budget = llm.timeoutMs - Math.min(20, Math.floor(llm.timeoutMs * 0.02));
+      const deadlineAt = started + budget;
       const controller = new AbortController();
       let ready: SummaryOutcome | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -256,7 +258,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
               ? { outcome: ready }
               : { outcome: { kind: 'failed', reason: 'timeout' }, cause: new LlmError('timeout', 'deadline') },
           );
-        }, llm.timeoutMs);
+        }, budget);
       });
       const attempt = work(req, controller.signal, deadlineAt, (o) => {
         ready = o;

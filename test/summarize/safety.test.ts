@@ -1,5 +1,12 @@
+import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { applySummary, SUMMARY_BLOCK_ID, summarizingBlock, summaryBlocks } from '../../src/summarize/blocks.ts';
+import {
+  applySummary,
+  SUMMARY_BLOCK_ID,
+  summarizingBlock,
+  summaryBlocks,
+  withSummaryHint,
+} from '../../src/summarize/blocks.ts';
 import { buildMessages, MAX_SUMMARY_CHARS, makeCanary, systemPrompt, userPrompt } from '../../src/summarize/prompt.ts';
 import { capLength, checkOutput, isPromptEcho, toMrkdwn, validateCitations } from '../../src/summarize/safety.ts';
 import type { SummaryOutcome } from '../../src/summarize/summarizer.ts';
@@ -92,7 +99,16 @@ describe('blocks', () => {
     plain: 'Monitor it <x> [1]',
     cached: false,
   };
-  const answer = [{ type: 'section', text: { type: 'mrkdwn', text: 'match 1' } }, summarizingBlock()];
+  const match: types.KnownBlock = { type: 'section', text: { type: 'mrkdwn', text: 'match 1' } };
+  const buttons: types.KnownBlock = { type: 'actions', block_id: 'answer_actions', elements: [] };
+  const answer: types.KnownBlock[] = [match, summarizingBlock()];
+
+  it('puts the hint before the buttons, once', () => {
+    const once = withSummaryHint([match, buttons], 'answer_actions');
+    expect(once.map((b) => b.block_id)).toEqual([undefined, SUMMARY_BLOCK_ID, 'answer_actions']);
+    expect(withSummaryHint(once, 'answer_actions')).toEqual(once);
+    expect(withSummaryHint([match]).at(-1)).toEqual(summarizingBlock());
+  });
 
   it('replaces the hint with the summary section', () => {
     const out = applySummary(answer, summary);
