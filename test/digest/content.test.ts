@@ -1,0 +1,195 @@
+// What the digest says: the rotation through the role, Block Kit limits, escaping, the asked lines, the intro.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { countActiveDuties, dutiesInSection } from '../../src/catalog/queries.ts';
+import { createAskedStats, noAskedStats } from '../../src/digest/asked-stats.ts';
+import { type DigestContent, digestMessage } from '../../src/digest/blocks.ts';
+import { buildDigest, currentRoleId, rotation } from '../../src/digest/content.ts';
+import { safeText } from '../../src/slack/blocks/mrkdwn.ts';
+import { validateBlocks } from '../helpers/slack-api.ts';
+import { addMs, at, DAY, type DigestWorld, HOUR, openWorld, WEEK } from './helpers.ts';
+
+const DUE = at('2026-01-05T09:00:00Z');
+
+let w: DigestWorld;
+beforeAll(async () => {
+  w = await openWorld();
+});
+afterAll(() => w.close());
+beforeEach(() => w.reset());
+
+/** The duty titles of a posted digest, read back from its blocks. */
+function titlesIn(blocks: unknown[]): string[] {
+  const out: string[] = [];
+  for (const b of blocks as { block_id?: string; text?: { text: string } }[]) {
+    if (!b.block_id?.startsWith('digest_duties_')) continue;
+    for (const m of b.text?.text.matchAll(/^\*(.+)\*$/gm) ?? []) out.push(m[1] as string);
+  }
+  return out;
+}
+
+describe('rotation', () => {
+  it('ten consecutive weeks cover every duty exactly once, in section order, then wrap', async () => {
+    await w.subscribe('C1', ['monday', '09:00', 'UTC'], at('2026-01-01T00:00:00Z'));
+    const a = await w.instance('a');
+    for (let week = 0; week < 11; week++) await a.tick(addMs(DUE, week * WEEK + HOUR));
+    const posts = w.posts('C1');
+    expect(posts).toHaveLength(11);
+
+    const roleId = await currentRoleId(w.db);
+    const sections = await rotation(w.db, roleId);
+    expect(sections).toHaveLength(10);
+    const seen: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const section = sections[i] as (typeof sections)[number];
+      const blocks = posts[i]?.blocks as unknown[];
+      expect(validateBlocks(blocks, 50)).toBeUndefined();
+      expect(JSON.stringify(blocks)).toContain(`Part ${i + 1} of 10`);
+      const expected = (await dutiesInSection(w.db, roleId, section.number)).map((d) => safeText(d.title, 150));
+      const titles = titlesIn(blocks);
+      expect(titles).toEqual(expected);
+      seen.push(...titles.map((t) => `${section.number}:${t}`));
+    }
+    expect(seen).toHaveLength(await countActiveDuties(w.db, roleId));
+    expect(seen).toHaveLength(111);
+    expect(new Set(seen).size).toBe(111);
+    // Week eleven starts again at part 1.
+    expect(JSON.stringify(posts[10]?.blocks)).toContain('Part 1 of 10');
+  });
+});
+
+describe('Block Kit', () => {
+  const base: DigestContent = {
+    period: '2026-W02',
+    part: 1,
+    parts: 10,
+    sectionTitle: 'Section',
+    duties: [],
+    intro: 'Hello team.',
+    topQuestions: [],
+    unanswered: [],
+  };
+
+  it.each([
+    ['14 duties of 2000 characters', 14, 2000],
+    ['60 duties (more than blocks allow)', 60, 300],
+    ['120 duties of 2000 characters', 120, 2000],
+    ['1 duty', 1, 50],
+  ])('%s stay within Slack limits and keep every title', (_name, count, length) => {
+    const duties = Array.from({ length: count }, (_, i) => ({
+      title: `Duty ${i} & <more>`,
+      description: `${'word '.repeat(Math.ceil(length / 5))}`.slice(0, length),
+    }));
+    const m = digestMessage({
+      ...base,
+      duties,
+      topQuestions: ['q'.repeat(400), 'who deploys?', 'x'],
+      unanswered: Array.from({ length: 9 }, (_, i) => `question ${i} ${'z'.repeat(300)}`),
+    });
+    expect(validateBlocks(m.blocks, 50)).toBeUndefined();
+    expect(m.blocks.length).toBeLessThanOrEqual(50);
+    expect(titlesIn(m.blocks)).toHaveLength(count);
+    expect(m.text.length).toBeGreaterThan(0);
+    expect(m.text.length).toBeLessThanOrEqual(3000);
+  });
+
+  it('escapes every database, user and LLM string: no mention, no link', () => {
+    const m = digestMessage({
+      ...base,
+      sectionTitle: 'Ops <!channel>',
+      duties: [{ title: '<@U123> owns it', description: 'see <https://evil.example|here> & <!here>' }],
+      intro: 'LLM says <!everyone>',
+      topQuestions: ['who is <@U999>?'],
+      unanswered: ['<!subteam^S1> help'],
+    });
+    // mrkdwn is where Slack parses mentions and links (plain_text headers show text as typed).
+    const mrkdwn: string[] = [m.text];
+    JSON.stringify(m.blocks, (_k, v) => {
+      if (v && typeof v === 'object' && v.type === 'mrkdwn') mrkdwn.push(v.text);
+      return v;
+    });
+    const all = mrkdwn.join('\n');
+    expect(all).toContain('Ops &lt;!channel&gt;');
+    for (const raw of ['<!channel>', '<@U123>', '<https://evil', '<!here>', '<!everyone>', '<@U999>', '<!subteam']) {
+      expect(all).not.toContain(raw);
+    }
+    expect(all).toContain('&lt;@U123&gt;');
+    expect(m.metadata).toEqual({ event_type: 'mle_duties_digest', event_payload: { period: '2026-W02', part: 1 } });
+  });
+});
+
+describe('asked this week', () => {
+  async function ask(question: string, answered: boolean, when: Date, surface = 'command') {
+    await w.db.query(
+      `insert into answers (id, question, question_norm, matches, near_misses, answered, surface, user_hash, created_at)
+       values ($1, $2, $3, '[]'::jsonb, '[]'::jsonb, $4, $5, 'hash-of-someone', $6)`,
+      [randomUUID(), question, question.toLowerCase().replace(/[^a-z ]/g, ''), answered, surface, when],
+    );
+  }
+  beforeEach(() => w.db.exec('delete from answers'));
+
+  it('most asked and unanswered questions of the week before the due time, no names', async () => {
+    const inWeek = addMs(DUE, -2 * DAY);
+    for (let i = 0; i < 3; i++) await ask('Who deploys models?', true, addMs(inWeek, i * HOUR));
+    for (let i = 0; i < 2; i++) await ask('who reviews code', true, inWeek);
+    await ask('What is the wifi password?', false, inWeek);
+    await ask('What is the wifi password?', false, inWeek, 'choice');
+    await ask('Too old to count', false, addMs(DUE, -8 * DAY));
+    await ask('After the due time', false, addMs(DUE, HOUR));
+    const stats = createAskedStats(w.db);
+    const since = addMs(DUE, -WEEK);
+    expect(await stats.topQuestions(since, DUE)).toEqual([
+      'Who deploys models?',
+      'who reviews code',
+      'What is the wifi password?',
+    ]);
+    expect(await stats.unanswered(since, DUE)).toEqual(['What is the wifi password?']);
+
+    const m = await buildDigest({
+      db: w.db,
+      seq: 0,
+      period: '2026-W02',
+      dueAt: DUE,
+      askedStats: stats,
+      logger: w.logger,
+    });
+    const text = JSON.stringify(m.blocks);
+    expect(text).toContain('“Who deploys models?”');
+    expect(text).toContain('No confident match yet:* “What is the wifi password?”');
+    expect(text).not.toContain('Too old');
+    expect(text).not.toContain('hash-of-someone');
+    expect(text).toContain('mle_duties_digest_ask');
+  });
+});
+
+describe('intro', () => {
+  const build = (intro?: () => Promise<string | undefined>) =>
+    buildDigest({
+      db: w.db,
+      seq: 2,
+      period: '2026-W02',
+      dueAt: DUE,
+      askedStats: noAskedStats,
+      logger: w.logger,
+      intro,
+    });
+  const introText = (m: Awaited<ReturnType<typeof build>>) =>
+    (m.blocks.find((b) => b.block_id === 'digest_intro') as { text: { text: string } }).text.text;
+
+  it('uses the LLM line when there is one, escaped', async () => {
+    expect(introText(await build(async () => 'Meet the people who own <!here> responsibilities!'))).toBe(
+      'Meet the people who own &lt;!here&gt; responsibilities!',
+    );
+  });
+
+  it.each([
+    ['no LLM', undefined],
+    ['an error', async () => Promise.reject(new Error('500'))],
+    ['an empty answer', async () => '   '],
+    ['an essay', async () => 'x'.repeat(2000)],
+  ])('falls back to the fixed intro on %s', async (_name, intro) => {
+    expect(introText(await build(intro))).toMatch(
+      /^This week: 13 duties from “Machine Learning Engineer Responsibilities”/,
+    );
+  });
+});
