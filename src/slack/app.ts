@@ -9,7 +9,7 @@ import type { SlackDeps } from './deps.ts';
 import { register as registerActions } from './listeners/actions/index.ts';
 import { register as registerCommands } from './listeners/commands/index.ts';
 import { register as registerEvents } from './listeners/events/index.ts';
-import { dedupeEvents } from './middleware/dedupe.ts';
+import { dedupeRequests, SIGNATURE_KEY } from './middleware/dedupe.ts';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's payloads are a few KB; nothing legitimate comes near this. */
@@ -102,6 +102,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       endpoints: EVENTS_PATH,
       bodyLimit: options.bodyLimit ?? BODY_LIMIT_BYTES,
       processBeforeResponse: false,
+      customPropertiesExtractor: (req) => ({ [SIGNATURE_KEY]: req.headers['x-slack-signature'] }),
       logger: boltLogger(logger.child({ from: 'receiver' }), level),
       customRoutes: [
         {
@@ -115,6 +116,8 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       ],
     });
   }
+
+  if (receiver instanceof HTTPReceiver) rejectSkewedTimestamps(receiver, logger);
 
   const app = new App({
     token: slack.botToken,
@@ -139,7 +142,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       inFlight.delete(run);
     }
   });
-  app.use(dedupeEvents(deps.db, logger));
+  app.use(dedupeRequests(deps.db, logger));
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
@@ -167,5 +170,21 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
     },
+  };
+}
+
+/** Slack's signing window is ±5 minutes; Bolt checks only the past side, so a request dated ahead passes. */
+const MAX_SKEW_SECONDS = 300;
+
+function rejectSkewedTimestamps(receiver: HTTPReceiver, logger: Logger): void {
+  const handle = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (req.method === 'POST' && Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_SKEW_SECONDS) {
+      logger.warn('request timestamp too far in the future; refused');
+      res.writeHead(401).end();
+      return;
+    }
+    return handle(req, res);
   };
 }

@@ -1,6 +1,6 @@
 import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
 import { type Block, context, fallback, header, LIMITS, packLines, type SlackMessage, section } from './common.ts';
-import { plainText, safeText } from './mrkdwn.ts';
+import { escapeMrkdwn, plainText, safeText } from './mrkdwn.ts';
 
 export const BROWSE_ACTIONS = {
   sectionSelect: 'section_select',
@@ -8,6 +8,7 @@ export const BROWSE_ACTIONS = {
   homePage: 'home_page',
 } as const;
 
+// Written as people type them; escaped where used, since `<question>` would otherwise be read as a link.
 const COMMAND_HELP = [
   '`/mle-duties <question>`: whose job is it? e.g. `/mle-duties who monitors models in production?`',
   '`/mle-duties sections`: the sections of the role',
@@ -23,7 +24,7 @@ export function helpMessage(roleName: string): SlackMessage {
     text: `Ask me whose job something is, according to the ${role} role.`,
     blocks: [
       section(`Ask me whose job something is, according to the *${role}* role.`),
-      section(COMMAND_HELP.map((l) => `• ${l}`).join('\n')),
+      section(COMMAND_HELP.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')),
     ],
   };
 }
@@ -116,7 +117,7 @@ export function homeView(
 ): HomeView {
   const blocks: Block[] = [
     header(`${roleName}: whose job is it?`),
-    section(COMMAND_HELP.map((l) => `• ${l}`).join('\n')),
+    section(COMMAND_HELP.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')),
     { type: 'divider' },
   ];
   if (sections.length === 0 || !current) {

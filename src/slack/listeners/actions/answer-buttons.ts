@@ -3,6 +3,7 @@ import { hashId } from '../../../log.ts';
 import { answerMessage, notCoveredMessage, voteAckMessage } from '../../blocks/answer.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import type { SlackDeps } from '../../deps.ts';
+import { isFirstDelivery } from '../../middleware/dedupe.ts';
 import { TRY_AGAIN } from '../../reply.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -20,6 +21,7 @@ function buttonHandler(
 ) {
   return async (args: ButtonArgs) => {
     await args.ack();
+    if (!(await isFirstDelivery(args.context))) return;
     const log = deps.logger.child({ action: name, user: hashId(args.body.user.id) });
     try {
       await fn(args, log);

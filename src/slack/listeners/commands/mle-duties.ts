@@ -4,6 +4,7 @@ import { hashId } from '../../../log.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import { fallback } from '../../blocks/common.ts';
 import type { SlackDeps } from '../../deps.ts';
+import { isFirstDelivery } from '../../middleware/dedupe.ts';
 import { replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
@@ -11,8 +12,9 @@ export const COMMAND = '/mle-duties';
 
 /** `/mle-duties …`: ack at once (Slack gives 3 s), then answer privately through response_url. */
 export function mleDutiesCommand(deps: SlackDeps) {
-  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async ({ command, ack, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
+    if (!(await isFirstDelivery(context))) return;
     const log = deps.logger.child({ surface: 'command', user: hashId(command.user_id) });
     try {
       const intent = parseIntent(stripSlackMarkup(command.text ?? ''));
