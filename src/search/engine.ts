@@ -61,12 +61,6 @@ export const TUNING = {
   /** Weight of a synonym expansion relative to the word it came from. */
   synonymWeight: 0.4,
   /**
-   * Bonus per alias or title phrase the question contains whole, proportional to its idf mass.
-   * Measured on the dev set: any bonus cost top-1 (aliases already count in BM25), so it is off;
-   * whole-phrase hits are still shown in `why`.
-   */
-  phraseBonus: 0,
-  /**
    * Confidence: a question is answered when its best duty is hit by two or more of the
    * question's words with at least `minScore` (raw BM25) and `minCoverage` of its information;
    * by a single word only with `singleWordScore` and `singleWordCoverage`. A question after a
@@ -80,7 +74,12 @@ export const TUNING = {
   factCoverage: 0.75,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
-  candidates: 40,
+  candidates: 25,
+  /**
+   * In a large catalog a word in thousands of duties adds little to BM25 but costs a scan of
+   * its whole posting list: such words are left out of scoring (the two rarest always stay).
+   */
+  maxPostings: 2000,
 } as const;
 
 type Tuning = { -readonly [K in keyof typeof TUNING]: number };
@@ -108,7 +107,6 @@ interface CandidateRow {
   section_title: string;
   title: string;
   description: string;
-  phrases: { phrase: string; kind: 'title' | 'alias'; lexemes: string[] }[];
 }
 
 export interface SearchEngine {
@@ -220,18 +218,10 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf);
       }
       const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
-      const lexemeSet = new Set(best.keys());
 
       const ranked = rows
         .map((r) => {
           const hits = new Set(r.hits);
-          let bonus = 0;
-          const phraseHits: string[] = [];
-          for (const p of r.phrases) {
-            if (p.lexemes.length < 2 || !p.lexemes.every((l) => lexemeSet.has(l))) continue;
-            bonus += t.phraseBonus * p.lexemes.reduce((s, l) => s + (idf.get(l) ?? 0), 0);
-            if (p.kind === 'alias') phraseHits.push(`“${p.phrase}”`);
-          }
           let covered = 0;
           let matchedUnits = 0;
           for (const [unit, lexemes] of units) {
@@ -241,9 +231,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             }
           }
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
-          const adjust = options.adjustments?.get(r.id) ?? 1;
-          const raw = (r.score + bonus) * adjust;
-          const why = unique([...r.hits.map((l) => best.get(l)?.label ?? l), ...phraseHits.slice(0, 3)]);
+          const raw = r.score * (options.adjustments?.get(r.id) ?? 1);
+          const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
           return { row: r, raw, coverage, matchedUnits, why };
         })
         .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
@@ -276,10 +265,29 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const near = ranked.filter((c) => c.raw >= t.minScore * 0.5).slice(0, 3);
         return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, explain };
       }
-      const matches = ranked.filter((c) => c.raw >= top.raw * t.relativeFloor).slice(0, limit);
-      return { question, matches: matches.map(toMatch), nearMisses: [], unknownWords: unknown, explain };
+      const matches = ranked
+        .filter((c) => c.raw >= top.raw * t.relativeFloor)
+        .slice(0, limit)
+        .map(toMatch);
+      await addPhraseHits(db, matches, [...best.keys()]);
+      return { question, matches, nearMisses: [], unknownWords: unknown, explain };
     },
   };
+}
+
+/** Aliases the question contains whole, shown in `why`: "watch models in prod" says more than "models". */
+async function addPhraseHits(db: Queryable, matches: Match[], lexemes: string[]): Promise<void> {
+  if (matches.length === 0) return;
+  const rows = await db.query<{ duty_id: string; phrase: string }>(
+    `select duty_id, phrase from duty_phrases
+     where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2 and lexemes <@ $2::text[]
+     order by cardinality(lexemes) desc, phrase`,
+    [matches.map((m) => m.id), lexemes],
+  );
+  for (const m of matches) {
+    const phrases = rows.filter((r) => r.duty_id === m.id).slice(0, 2);
+    m.why.push(...phrases.map((r) => `“${r.phrase}”`));
+  }
 }
 
 function isConfident(
@@ -359,15 +367,17 @@ async function score(
   const lexemes = terms.map((q) => q.lexeme);
   if (terms.length === 0) return { rows: [], idf: new Map(), maxIdf: 1 };
   const rows = await db.query<CandidateRow & { term_idf: Record<string, number> | null; max_idf: number | null }>(
-    `with q as (
-       select x.lexeme, x.w, s.idf
+    `with c as (select docs, avg_len from corpus_stats where id = 1),
+     qs as (
+       select x.lexeme, x.w, s.idf, s.df, row_number() over (order by s.df, x.lexeme) as rarity
        from unnest($1::text[], $2::float8[]) as x(lexeme, w)
        join term_stats s on s.lexeme = x.lexeme
      ),
-     c as (select avg_len from corpus_stats where id = 1),
+     q as (select * from qs where df <= greatest($6::int, (select docs from c) * 0.02) or rarity <= 2),
      scored as (
        select t.duty_id,
-              sum(q.w * q.idf * t.tf * ($3::float8 + 1) / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * t.doc_len / c.avg_len))) as score,
+              sum(q.w * q.idf * t.tf * ($3::float8 + 1)
+                  / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * t.doc_len / c.avg_len))) as score,
               array_agg(q.lexeme) as hits
        from q
        join duty_terms t on t.lexeme = q.lexeme
@@ -377,15 +387,13 @@ async function score(
        limit $5
      )
      select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description,
-            coalesce((select json_agg(json_build_object('phrase', p.phrase, 'kind', p.kind, 'lexemes', p.lexemes))
-                      from duty_phrases p where p.duty_id = s.duty_id and p.lexemes <@ $1::text[]), '[]') as phrases,
-            (select json_object_agg(q.lexeme, q.idf) from q) as term_idf,
-            (select ln(1 + (docs - 0.5) / 1.5) from corpus_stats where id = 1) as max_idf
+            (select json_object_agg(qs.lexeme, qs.idf) from qs) as term_idf,
+            (select ln(1 + (docs - 0.5) / 1.5) from c) as max_idf
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
      order by s.score desc, s.duty_id`,
-    [lexemes, terms.map((q) => q.weight), t.k1, t.b, t.candidates],
+    [lexemes, terms.map((q) => q.weight), t.k1, t.b, t.candidates, t.maxPostings],
   );
   const idf = new Map<string, number>(Object.entries(rows[0]?.term_idf ?? {}));
   let maxIdf = Number(rows[0]?.max_idf ?? 0);

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadCatalog } from '../../src/catalog/catalog.ts';
+import { rebuildIndex, syncCatalog } from '../../src/catalog/sync.ts';
+import { PROJECT_ROOT } from '../../src/config.ts';
+import type { Db } from '../../src/db/db.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { openPglite } from '../../src/db/pglite.ts';
+import { openPostgres } from '../../src/db/postgres.ts';
+import { createSearchEngine } from '../../src/search/engine.ts';
+import { loadQuestions } from '../eval/eval.ts';
+import { percentile, type Row } from './stats.ts';
+
+const SYNTHETIC = 100_000;
+
+async function latency(db: Db, rounds: number): Promise<{ p50: number; p99: number }> {
+  const search = createSearchEngine(db);
+  const questions = loadQuestions().map((q) => q.question);
+  for (const q of questions.slice(0, 20)) await search.search(q); // warm caches and plans
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const q of questions) {
+      const t0 = performance.now();
+      await search.search(q);
+      times.push(performance.now() - t0);
+    }
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+/**
+ * Grows the catalog with a synthetic role: titles and descriptions drawn from the real
+ * vocabulary with a skew (a few words common, most rare), as many teams' roles would be.
+ */
+async function growCatalog(db: Db, n: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query("insert into roles (id, name) values ('bench', 'Synthetic roles') on conflict do nothing");
+    await tx.query(
+      "insert into sections (role_id, number, title) select 'bench', n, 'Section ' || n from generate_series(1, 100) n on conflict do nothing",
+    );
+    await tx.query(
+      `with v as (select array_agg(word order by word) as w, count(*)::int as n from lexicon)
+       insert into duties (id, role_id, section, position, title, description, aliases)
+       select 'bench:' || i, 'bench', 1 + i % 100, i,
+              initcap(v.w[1 + floor(power(random(), 2) * v.n)::int] || ' ' || v.w[1 + floor(random() * v.n)::int]),
+              array_to_string(array(select v.w[1 + floor(power(random(), 2) * v.n)::int] from generate_series(1, 12 + 0 * i) g), ' '),
+              '{}'
+       from generate_series(1, $1::int) i, v
+       on conflict (id) do nothing`,
+      [n],
+    );
+    await rebuildIndex(tx, 'bench');
+  });
+  for (const table of ['duty_terms', 'term_stats', 'duties', 'lexicon']) await db.exec(`vacuum analyze ${table}`);
+}
+
+function coldStart(dataDir: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), 'ask', '--json', 'who keeps an eye on models in production?'],
+    { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: '', PGLITE_DIR: dataDir }, encoding: 'utf8' },
+  );
+  const ms = performance.now() - t0;
+  if (r.status !== 0 || !r.stdout.includes('"matches"')) throw new Error(`cold start failed: ${r.stderr}`);
+  return ms;
+}
+
+export async function benchMatch(engine: 'pglite' | 'postgres', adminUrl: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-bench-'));
+    db = await openPglite(dir);
+    cleanup = async () => {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  } else {
+    const name = `mle_duties_bench_${process.pid}`;
+    const admin = await openPostgres({ url: adminUrl, max: 1 });
+    await admin.exec(`drop database if exists ${name} with (force)`);
+    await admin.exec(`create database ${name}`);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    db = await openPostgres({ url: u.toString(), max: 4 });
+    cleanup = async () => {
+      await db.close();
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    };
+  }
+  try {
+    await migrate(db);
+    await syncCatalog(db, loadCatalog());
+    const small = await latency(db, 5);
+    rows.push({ name: 'match p50, 111 entries', value: small.p50, unit: 'ms' });
+    rows.push({ name: 'match p99, 111 entries', value: small.p99, unit: 'ms' });
+    const t0 = performance.now();
+    await growCatalog(db, SYNTHETIC);
+    rows.push({ name: `grow catalog by ${SYNTHETIC} entries`, value: (performance.now() - t0) / 1000, unit: 's' });
+    const big = await latency(db, 2);
+    rows.push({ name: `match p50, ${SYNTHETIC + 111} entries`, value: big.p50, unit: 'ms' });
+    rows.push({ name: `match p99, ${SYNTHETIC + 111} entries`, value: big.p99, unit: 'ms' });
+  } finally {
+    await cleanup();
+  }
+  return rows;
+}
+
+/** Embedded mode from a new process: the first run (initdb, migrations, sync) and then the usual start. */
+export function benchColdStart(): Row[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-cold-'));
+  try {
+    const first = coldStart(dir);
+    const again = [coldStart(dir), coldStart(dir), coldStart(dir), coldStart(dir), coldStart(dir)];
+    return [
+      { name: 'embedded first run to first answer', value: first, unit: 'ms' },
+      { name: 'embedded cold start to first answer (median of 5)', value: percentile(again, 50), unit: 'ms' },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

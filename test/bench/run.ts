@@ -1,0 +1,29 @@
+// `npm run bench`: matching latency on both engines, embedded cold start, Slack ack and answer
+// latency beside a bare Bolt app, and peak RSS. Figures are medians and p99 over many runs.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchColdStart, benchMatch } from './match.ts';
+import { formatRows, type Row } from './stats.ts';
+
+const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+type SlackBench = (engine: 'pglite' | 'postgres') => Promise<Row[]>;
+const slackModule = path.join(here, 'slack.ts');
+const slack: SlackBench | undefined = existsSync(slackModule)
+  ? ((await import(pathToFileURL(slackModule).href)) as { benchSlack: SlackBench }).benchSlack
+  : undefined;
+
+for (const engine of ['pglite', 'postgres'] as const) {
+  if (want('match')) console.log(formatRows(`matching on ${engine}`, await benchMatch(engine, adminUrl)));
+  if (want('slack') && slack) console.log(formatRows(`Slack on ${engine}`, await slack(engine)));
+}
+if (want('cold')) console.log(formatRows('embedded start', benchColdStart()));
+console.log(
+  formatRows('this process', [
+    { name: 'peak RSS (bench process)', value: process.resourceUsage().maxRSS / 1024, unit: 'MiB' },
+  ]),
+);
