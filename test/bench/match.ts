@@ -61,7 +61,14 @@ function coldStart(dataDir: string): number {
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), 'ask', '--json', 'who keeps an eye on models in production?'],
+    [
+      '--import',
+      'tsx',
+      path.join(PROJECT_ROOT, 'src/cli.ts'),
+      'ask',
+      '--json',
+      'who keeps an eye on models in production?',
+    ],
     { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: '', PGLITE_DIR: dataDir }, encoding: 'utf8' },
   );
   const ms = performance.now() - t0;

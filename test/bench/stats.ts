@@ -16,6 +16,8 @@ export function formatRows(title: string, rows: Row[]): string {
   const width = Math.max(...rows.map((r) => r.name.length), 10);
   return [
     `== ${title}`,
-    ...rows.map((r) => `  ${r.name.padEnd(width)}  ${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit}`),
+    ...rows.map(
+      (r) => `  ${r.name.padEnd(width)}  ${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit}`,
+    ),
   ].join('\n');
 }

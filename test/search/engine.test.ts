@@ -14,8 +14,6 @@ afterAll(async () => {
   await t.close();
 });
 
-const top = async (q: string) => (await search.search(q)).matches[0]?.id;
-
 describe('matching', () => {
   it('finds a duty by its own words and says why', async () => {
     const r = await search.search('who does code review?');
