@@ -100,20 +100,23 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
   return deepFreeze(config);
 }
 
-/** The Slack settings the bot cannot start without, all reported at once. */
-export function requireSlack(
-  config: Config,
-): Required<Pick<Config['slack'], 'botToken' | 'signingSecret'>> & Config['slack'] {
+/**
+ * The Slack settings the bot cannot start without, all reported at once: always the bot token, and
+ * SLACK_SIGNING_SECRET for HTTP mode unless SLACK_APP_TOKEN selects Socket Mode (which needs no secret).
+ */
+export function requireSlack(config: Config): Required<Pick<Config['slack'], 'botToken'>> & Config['slack'] {
   const missing: string[] = [];
   if (!config.slack.botToken) missing.push('SLACK_BOT_TOKEN');
-  if (!config.slack.signingSecret && !config.slack.appToken) missing.push('SLACK_SIGNING_SECRET');
+  if (!config.slack.signingSecret && !config.slack.appToken) {
+    missing.push('SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  }
   if (missing.length > 0) {
     throw new AppError(
       'config_invalid',
       `Missing Slack settings: ${missing.join(', ')}.\nSee the "Connect to Slack" section of README.md.`,
     );
   }
-  return config.slack as Required<Pick<Config['slack'], 'botToken' | 'signingSecret'>> & Config['slack'];
+  return config.slack as Required<Pick<Config['slack'], 'botToken'>> & Config['slack'];
 }
 
 let dotenvLoaded = false;

@@ -26,8 +26,8 @@ export interface AnswerOptions {
 
 function matchBlocks(m: Match): Block[] {
   const breadcrumb = `${safeText(m.sectionTitle, 200)} › section ${m.section}`;
-  const blocks: Block[] = [section(`*${safeText(m.title, 200)}*\n_${breadcrumb}_\n${safeText(m.description, 2400)}`)];
-  if (m.why.length > 0) blocks.push(context(`Why it matched: ${safeText(m.why.join(', '), 1000)}`));
+  const blocks: Block[] = [section(`*${safeText(m.title, 200)}*\n_${breadcrumb}_\n${safeText(m.description, 1500)}`)];
+  if (m.why.length > 0) blocks.push(context(`Why it matched: ${safeText(m.why.join(', '), 500)}`));
   return blocks;
 }
 

@@ -1,6 +1,17 @@
 import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
-import { type Block, context, fallback, header, LIMITS, packLines, type SlackMessage, section } from './common.ts';
-import { escapeMrkdwn, plainText, safeText } from './mrkdwn.ts';
+import {
+  type Block,
+  button,
+  context,
+  fallback,
+  header,
+  LIMITS,
+  packLines,
+  plainLabel,
+  type SlackMessage,
+  section,
+} from './common.ts';
+import { escapeMrkdwn, safeText } from './mrkdwn.ts';
 
 export const BROWSE_ACTIONS = {
   sectionSelect: 'section_select',
@@ -31,10 +42,13 @@ export function helpMessage(roleName: string): SlackMessage {
 
 function sectionOptions(sections: SectionSummary[]) {
   return sections.slice(0, 100).map((s) => ({
-    text: { type: 'plain_text' as const, text: plainText(`${s.number}. ${s.title}`, LIMITS.optionText) },
+    text: { type: 'plain_text' as const, text: plainLabel(`${s.number}. ${s.title}`, LIMITS.optionText) },
     value: String(s.number),
   }));
 }
+
+/** What a list may use when a section picker (up to 100 options of 75 characters) shares the message. */
+const LIST_BUDGET = 3500;
 
 export function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
   const options = sectionOptions(sections);
@@ -56,24 +70,23 @@ export function sectionSelect(actionId: string, sections: SectionSummary[], sele
 
 export function sectionsMessage(roleName: string, sections: SectionSummary[]): SlackMessage {
   const lines = sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)} (${s.duties} duties)`);
-  const blocks: Block[] = [
-    section(`The *${safeText(roleName, 200)}* role, section by section:`),
-    ...packLines(lines).slice(0, 40),
-  ];
+  const packed = packLines(lines, { budget: LIST_BUDGET });
+  const blocks: Block[] = [section(`The *${safeText(roleName, 200)}* role, section by section:`), ...packed.blocks];
+  if (packed.omitted > 0) blocks.push(context(`…and ${packed.omitted} more: pick one below.`));
   if (sections.length > 0) blocks.push(sectionSelect(BROWSE_ACTIONS.sectionSelect, sections));
   return { text: fallback(`The ${safeText(roleName, 200)} role has ${sections.length} sections.`), blocks };
 }
 
 function dutyLine(d: DutyRow): string {
-  return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 2400)}`;
+  return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 1500)}`;
 }
 
 export function sectionMessage(s: SectionSummary, duties: DutyRow[]): SlackMessage {
-  const packed = packLines(duties.map(dutyLine));
-  const blocks: Block[] = [header(`${s.number}. ${s.title}`)];
-  const room = LIMITS.messageBlocks - 2;
-  blocks.push(...packed.slice(0, room));
-  if (packed.length > room) blocks.push(context('The section is longer than one message: see the App Home tab.'));
+  const packed = packLines(duties.map(dutyLine), { maxBlocks: LIMITS.messageBlocks - 2 });
+  const blocks: Block[] = [header(`${s.number}. ${s.title}`), ...packed.blocks];
+  if (packed.omitted > 0) {
+    blocks.push(context(`…and ${packed.omitted} more duties than fit in one message: see the App Home tab.`));
+  }
   return { text: fallback(`Section ${s.number}: ${safeText(s.title, 200)} (${duties.length} duties)`), blocks };
 }
 
@@ -83,7 +96,10 @@ export function sectionNotFoundMessage(query: string, sections: SectionSummary[]
     text,
     blocks: [
       section(text),
-      ...packLines(sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)}`)).slice(0, 40),
+      ...packLines(
+        sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)}`),
+        { budget: LIST_BUDGET },
+      ).blocks,
       ...(sections.length > 0 ? [sectionSelect(BROWSE_ACTIONS.sectionSelect, sections)] : []),
     ],
   };
@@ -93,7 +109,7 @@ export function randomMessage(d: DutyRow | undefined): SlackMessage {
   if (!d) return { text: 'The role has no duties yet.', blocks: [section('The role has no duties yet.')] };
   const text = `*${safeText(d.title, 200)}*\n_${safeText(d.sectionTitle, 200)} › section ${d.section}_\n${safeText(d.description, 2400)}`;
   return {
-    text: fallback(`${safeText(d.title, 200)}: ${safeText(d.description, 2400)}`),
+    text: fallback(`${safeText(d.title, 200)}: ${safeText(d.description, 1000)}`),
     blocks: [context('A duty picked at random:'), section(text)],
   };
 }
@@ -133,22 +149,9 @@ export function homeView(
   }
   if (pages > 1) {
     const nav = [];
-    if (page > 0) {
-      nav.push({
-        type: 'button' as const,
-        action_id: `${BROWSE_ACTIONS.homePage}_prev`,
-        text: { type: 'plain_text' as const, text: 'Previous' },
-        value: `${current.section.number}:${page - 1}`,
-      });
-    }
-    if (page < pages - 1) {
-      nav.push({
-        type: 'button' as const,
-        action_id: `${BROWSE_ACTIONS.homePage}_next`,
-        text: { type: 'plain_text' as const, text: 'Next' },
-        value: `${current.section.number}:${page + 1}`,
-      });
-    }
+    const n = current.section.number;
+    if (page > 0) nav.push(button(`${BROWSE_ACTIONS.homePage}_prev`, 'Previous', `${n}:${page - 1}`));
+    if (page < pages - 1) nav.push(button(`${BROWSE_ACTIONS.homePage}_next`, 'Next', `${n}:${page + 1}`));
     blocks.push(context(`Page ${page + 1} of ${pages}`));
     blocks.push({ type: 'actions', block_id: 'home_pages', elements: nav });
   }

@@ -34,38 +34,63 @@ export function context(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: text.length > 0 ? text : ' ' }] };
 }
 
+/**
+ * For plain_text fields (headers, buttons, options). Slack does not parse mentions there, but angle
+ * brackets are swapped for look-alikes anyway, so no text we send ever holds anything shaped like
+ * markup, whichever field it lands in and whatever a client does with it.
+ */
+export function plainLabel(text: string, max: number): string {
+  return plainText(text, max).replace(/</g, '‹').replace(/>/g, '›') || ' ';
+}
+
 export function header(text: string): Block {
-  return { type: 'header', text: { type: 'plain_text', text: plainText(text, LIMITS.header) || ' ' } };
+  return { type: 'header', text: { type: 'plain_text', text: plainLabel(text, LIMITS.header) } };
 }
 
 export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
   return {
     type: 'button',
     action_id: actionId,
-    text: { type: 'plain_text', text: plainText(text, LIMITS.buttonText) || ' ', emoji: true },
+    text: { type: 'plain_text', text: plainLabel(text, LIMITS.buttonText), emoji: true },
     value,
     ...(style ? { style } : {}),
   };
 }
 
+/** Slack refuses a message with about 13k characters of block text in total (msg_blocks_too_long). */
+export const MESSAGE_TEXT_BUDGET = 11_000;
+
 /**
  * Lines of escaped mrkdwn packed into as few section blocks as fit 3000 characters each, never
- * splitting a line (a line longer than a block is already cut by safeText).
+ * splitting a line (a line longer than a block is already cut by safeText), and stopping at `budget`
+ * characters in all; `omitted` says how many lines did not fit.
  */
-export function packLines(lines: string[], max = 2900): Block[] {
+export function packLines(
+  lines: string[],
+  options: { max?: number; budget?: number; maxBlocks?: number } = {},
+): { blocks: Block[]; omitted: number } {
+  const max = options.max ?? 2900;
+  const budget = options.budget ?? MESSAGE_TEXT_BUDGET;
+  const maxBlocks = options.maxBlocks ?? 40;
   const blocks: Block[] = [];
   let current = '';
+  let used = 0;
+  let taken = 0;
   for (const line of lines) {
+    if (used + line.length + 1 > budget) break;
     const next = current ? `${current}\n${line}` : line;
     if (next.length > max && current) {
+      if (blocks.length + 1 >= maxBlocks) break;
       blocks.push(section(current));
       current = line;
     } else {
       current = next;
     }
+    used += line.length + 1;
+    taken += 1;
   }
   if (current) blocks.push(section(current));
-  return blocks;
+  return { blocks, omitted: lines.length - taken };
 }
 
 /** A fallback text within limits; the input must already be escaped. */
