@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/config.ts';
+import { EVENTS_PATH } from '../../src/slack/app.ts';
+import { COMMAND } from '../../src/slack/listeners/commands/mle-duties.ts';
+
+const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'data/slack-manifest.json'), 'utf8'));
+
+it('the manifest declares what the app listens to, on the one endpoint, with the least scopes', () => {
+  expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual([COMMAND]);
+  expect(new Set(manifest.settings.event_subscriptions.bot_events)).toEqual(
+    new Set(['app_home_opened', 'app_mention', 'message.im']),
+  );
+  for (const url of [
+    manifest.features.slash_commands[0].url,
+    manifest.settings.event_subscriptions.request_url,
+    manifest.settings.interactivity.request_url,
+  ]) {
+    expect(new URL(url).pathname).toBe(EVENTS_PATH);
+  }
+  expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+    'app_mentions:read',
+    'chat:write',
+    'commands',
+    'im:history',
+  ]);
+  expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  expect(manifest.settings.interactivity.is_enabled).toBe(true);
+});
