@@ -281,6 +281,23 @@ export async function getRun(db: Queryable, channelId: string, period: string): 
   return rows[0] ? runFromRow(rows[0]) : undefined;
 }
 
+/** The status of several (channel, period) runs in one query: a tick asks this for every subscription at once. */
+export async function runStatuses(
+  db: Queryable,
+  keys: readonly { channelId: string; period: string }[],
+): Promise<Map<string, RunStatus>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db.query<{ channelId: string; period: string; status: RunStatus }>(
+    `select r.channel_id as "channelId", r.period, r.status
+     from digest_runs r
+     join unnest($1::text[], $2::text[]) as k(channel_id, period) on k.channel_id = r.channel_id and k.period = r.period`,
+    [keys.map((k) => k.channelId), keys.map((k) => k.period)],
+  );
+  return new Map(rows.map((r) => [`${r.channelId}\u0000${r.period}`, r.status]));
+}
+
+export const runKey = (channelId: string, period: string) => `${channelId}\u0000${period}`;
+
 export async function latestRuns(db: Queryable, channelId: string, limit = 5): Promise<Run[]> {
   const rows = await db.query<Run>(
     `select ${RUN_COLUMNS} from digest_runs where channel_id = $1 order by due_at desc limit $2`,

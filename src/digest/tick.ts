@@ -14,13 +14,14 @@ import {
   claimRun,
   dbNow,
   getHalt,
-  getRun,
   markFailed,
   markPosted,
   markUnknown,
   pauseSubscription,
   type Run,
   renewLease,
+  runKey,
+  runStatuses,
   type Subscription,
   setHalt,
   settleAbandonedClaims,
@@ -120,18 +121,27 @@ export async function tick(deps: TickDeps): Promise<TickResult> {
   const settled = await settleAbandonedClaims(db, start, maxAttempts);
   if (settled > 0) logger.warn('digest: claims of stopped processes recorded as unknown', { count: settled });
 
-  for (const sub of await activeSubscriptions(db)) {
+  // Cheap when nothing is due (the common case, every minute in every replica): one query for the subscriptions,
+  // one for the state of their current weeks; claims are attempted only for weeks nobody has finished.
+  const subs = await activeSubscriptions(db);
+  const current = subs.map((sub) => ({ sub, occ: latestOccurrence(sub, start) }));
+  const statuses = await runStatuses(
+    db,
+    current.map(({ sub, occ }) => ({ channelId: sub.channelId, period: occ.period })),
+  );
+  for (const { sub, occ: first } of current) {
     if (deps.signal?.aborted) break;
     const now = clock();
+    // Recomputed with the advancing clock: a long tick may cross a due time.
     const occ = latestOccurrence(sub, now);
     if (occ.dueAt.getTime() < sub.activeSince.getTime()) continue;
-    const existing = await getRun(db, sub.channelId, occ.period);
-    if (existing && (existing.status === 'posted' || existing.status === 'unknown')) continue;
+    const status = occ.period === first.period ? statuses.get(runKey(sub.channelId, occ.period)) : undefined;
+    if (status === 'posted' || status === 'unknown') continue;
     const lateness = now.getTime() - occ.dueAt.getTime();
     if (lateness > MAX_LATENESS_MS) {
       // Only the latest occurrence is ever considered, so an outage of any length costs at most one late post;
       // this late, the next one is less than a day away, so this one is dropped.
-      if (!existing) result.tooLate += 1;
+      if (status === undefined) result.tooLate += 1;
       continue;
     }
     const run = await claimRun(db, {
