@@ -323,7 +323,10 @@ async function repair(db: Queryable, words: string[]): Promise<Map<string, { fix
   const rows = await db.query<{ word: string; candidate: string; lexemes: string[] }>(
     `select x.word, c.word as candidate, tsvector_to_array(to_tsvector('english', c.word)) as lexemes
      from unnest($1::text[]) as x(word)
-     cross join lateral (select l.word from lexicon l order by l.word <-> x.word limit 8) c`,
+     cross join lateral (
+       select l.word, l.word <-> x.word as dist from lexicon l order by l.word <-> x.word, l.word limit 8
+     ) c
+     order by x.word, c.dist, c.word`,
     [words],
   );
   const out = new Map<string, { fix: string; lexemes: string[]; distance: number }>();
