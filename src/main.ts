@@ -3,7 +3,9 @@ import { isAppError } from './errors.ts';
 import { createAnswerService } from './feedback/answers.ts';
 import { createLogger } from './log.ts';
 import { openRuntime } from './runtime.ts';
+import { createSearchEngine } from './search/engine.ts';
 import { createSlackBot } from './slack/app.ts';
+import { yieldBetweenQueries } from './slack/yielding-db.ts';
 
 /** Wiring only: config → database (migrated, catalog synced) → Slack app → start; SIGTERM stops it cleanly. */
 async function main(): Promise<void> {
@@ -11,13 +13,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, json: config.env === 'production' });
   const slack = requireSlack(config);
   const runtime = await openRuntime(config);
+  const botDb = yieldBetweenQueries(runtime.db);
   const bot = await createSlackBot({
     slack,
     logLevel: config.logLevel,
     deps: {
-      db: runtime.db,
+      db: botDb,
       role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },
-      answers: createAnswerService(runtime.db, runtime.search),
+      answers: createAnswerService(botDb, createSearchEngine(botDb)),
       logger,
       now: () => new Date(),
     },

@@ -10,6 +10,7 @@ import { register as registerActions } from './listeners/actions/index.ts';
 import { register as registerCommands } from './listeners/commands/index.ts';
 import { register as registerEvents } from './listeners/events/index.ts';
 import { dedupeRequests, SIGNATURE_KEY } from './middleware/dedupe.ts';
+import { createWorkQueue } from './work-queue.ts';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's payloads are a few KB; nothing legitimate comes near this. */
@@ -46,7 +47,11 @@ const FATAL_AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked'
  * clear message rather than every later request.
  */
 export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot> {
-  const { slack, deps } = options;
+  const { slack } = options;
+  const deps: SlackDeps = {
+    ...options.deps,
+    work: options.deps.work ?? createWorkQueue(options.deps.db.engine === 'pglite' ? 1 : 8),
+  };
   const logger: Logger = deps.logger.child({ component: 'slack' });
   const level = toBoltLevel(options.logLevel ?? 'info');
   const apiTimeoutMs = options.apiTimeoutMs ?? 5000;

@@ -1,6 +1,7 @@
 import type { Db } from '../db/db.ts';
 import type { AnswerService } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
+import type { Work } from './work-queue.ts';
 
 /** What listeners need: services, never Slack clients (Bolt hands those to each listener). */
 export interface SlackDeps {
@@ -9,4 +10,11 @@ export interface SlackDeps {
   answers: AnswerService;
   logger: Logger;
   now: () => Date;
+  /** Where answer work runs (see work-queue.ts); createSlackBot provides one when absent. */
+  work?: Work;
+}
+
+/** Runs answer work through the bot's queue (directly when there is none, as in unit tests). */
+export function runWork<T>(deps: SlackDeps, fn: () => Promise<T>): Promise<T> {
+  return deps.work ? deps.work(fn) : fn();
 }

@@ -11,14 +11,18 @@ export const STALE_CLAIM_SECONDS = 120;
  * True when this process should handle the event: the first delivery to arrive anywhere wins,
  * whichever retry number it carries, because the original may never have reached a live process.
  */
-export async function claimEvent(db: Queryable, eventId: string, staleAfter = STALE_CLAIM_SECONDS): Promise<boolean> {
+export async function claimEvent(
+  db: Queryable,
+  eventId: string,
+  options: { staleAfter?: number; done?: boolean } = {},
+): Promise<boolean> {
   const rows = await db.query<{ event_id: string }>(
-    `insert into slack_event_receipts (event_id) values ($1)
+    `insert into slack_event_receipts (event_id, done_at) values ($1, case when $3::boolean then now() end)
      on conflict (event_id) do update set claimed_at = now()
        where slack_event_receipts.done_at is null
          and slack_event_receipts.claimed_at < now() - make_interval(secs => $2)
      returning event_id`,
-    [eventId, staleAfter],
+    [eventId, options.staleAfter ?? STALE_CLAIM_SECONDS, options.done ?? false],
   );
   return rows.length > 0;
 }

@@ -13,6 +13,7 @@ import { createLogger, type Logger, silentLogger } from '../../src/log.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
 import { createSlackBot, EVENTS_PATH, type SlackBot } from '../../src/slack/app.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
+import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
 import { createSigner, type Signer } from './signer.ts';
 import type { SlackApiStandIn } from './slack-api.ts';
 
@@ -43,10 +44,11 @@ export async function startTestBot(options: {
   }
   const logger =
     options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug', json: false }) : silentLogger);
+  const db = yieldBetweenQueries(options.db);
   const deps: SlackDeps = {
-    db: options.db,
+    db,
     role,
-    answers: createAnswerService(options.db, createSearchEngine(options.db)),
+    answers: createAnswerService(db, createSearchEngine(db)),
     logger,
     now: () => new Date(),
   };

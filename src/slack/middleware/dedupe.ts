@@ -13,7 +13,7 @@ const FIRST_DELIVERY_KEY = 'firstDelivery';
  * Events API deliveries are claimed by event_id; Bolt has already acked them (HTTP 200) when this
  * runs, so the claim costs Slack no waiting. Commands and button clicks must be acked by their
  * listener first, so their claim (by request signature: a replayed request carries the same one)
- * starts here and the listener awaits `isFirstDelivery(context)` after its ack.
+ * is made when the listener calls `isFirstDelivery(context)` after its ack.
  */
 export function dedupeRequests(db: Db, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ body, context, next }) => {
@@ -31,14 +31,18 @@ export function dedupeRequests(db: Db, logger: Logger): Middleware<AnyMiddleware
       return;
     }
     if (b.type !== 'event_callback') {
-      const claim = claimEvent(db, key).catch((err) => {
-        // The database is down: answering twice beats not answering.
-        logger.warn('request claim failed', { err });
-        return true;
-      });
-      context[FIRST_DELIVERY_KEY] = claim;
+      // Claimed only when the listener asks, after its ack: no query may run ahead of an ack.
+      let claim: Promise<boolean> | undefined;
+      context[FIRST_DELIVERY_KEY] = () => {
+        // Marked done at once: a replay is refused whether or not the first one finished.
+        claim ??= claimEvent(db, key, { done: true }).catch((err) => {
+          // The database is down: answering twice beats not answering.
+          logger.warn('request claim failed', { err });
+          return true;
+        });
+        return claim;
+      };
       await next();
-      if (await claim) await finishEvent(db, key).catch(() => {});
       return;
     }
     if (!(await claimEvent(db, key))) {
@@ -59,6 +63,6 @@ export function dedupeRequests(db: Db, logger: Logger): Middleware<AnyMiddleware
 
 /** For listeners that ack first: false when this very request was already handled (a replay). */
 export async function isFirstDelivery(context: Context): Promise<boolean> {
-  const claim = context[FIRST_DELIVERY_KEY] as Promise<boolean> | undefined;
-  return claim ? claim : true;
+  const claim = context[FIRST_DELIVERY_KEY] as (() => Promise<boolean>) | undefined;
+  return claim ? claim() : true;
 }

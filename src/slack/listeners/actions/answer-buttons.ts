@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { hashId } from '../../../log.ts';
 import { answerMessage, notCoveredMessage, voteAckMessage } from '../../blocks/answer.ts';
 import { textMessage } from '../../blocks/browse.ts';
-import type { SlackDeps } from '../../deps.ts';
+import { runWork, type SlackDeps } from '../../deps.ts';
 import { isFirstDelivery } from '../../middleware/dedupe.ts';
 import { TRY_AGAIN } from '../../reply.ts';
 
@@ -24,7 +24,7 @@ function buttonHandler(
     if (!(await isFirstDelivery(args.context))) return;
     const log = deps.logger.child({ action: name, user: hashId(args.body.user.id) });
     try {
-      await fn(args, log);
+      await runWork(deps, () => fn(args, log));
     } catch (err) {
       log.error('button failed', { err });
       await args.respond({ response_type: 'ephemeral', replace_original: false, ...TRY_AGAIN }).catch(() => {});

@@ -8,7 +8,7 @@ import type {
 import { dutiesInSection, listSections } from '../../../catalog/queries.ts';
 import { hashId } from '../../../log.ts';
 import { sectionMessage, textMessage } from '../../blocks/browse.ts';
-import type { SlackDeps } from '../../deps.ts';
+import { runWork, type SlackDeps } from '../../deps.ts';
 import { publishHome } from '../events/app-home-opened.ts';
 
 /** The section picker under `sections`: shows that section privately. */
@@ -22,11 +22,13 @@ export function sectionSelect(deps: SlackDeps) {
     await ack();
     try {
       const n = Number.parseInt(action.selected_option?.value ?? '', 10);
-      const sections = await listSections(deps.db, deps.role.id);
-      const s = sections.find((x) => x.number === n);
-      const message = s
-        ? sectionMessage(s, await dutiesInSection(deps.db, deps.role.id, s.number))
-        : textMessage('That section no longer exists.');
+      const message = await runWork(deps, async () => {
+        const sections = await listSections(deps.db, deps.role.id);
+        const s = sections.find((x) => x.number === n);
+        return s
+          ? sectionMessage(s, await dutiesInSection(deps.db, deps.role.id, s.number))
+          : textMessage('That section no longer exists.');
+      });
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     } catch (err) {
       deps.logger.error('section select failed', { err, user: hashId(body.user.id) });

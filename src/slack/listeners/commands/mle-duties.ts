@@ -3,7 +3,7 @@ import { runDigestCommand } from '../../../digest/command.ts';
 import { hashId } from '../../../log.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import { fallback } from '../../blocks/common.ts';
-import type { SlackDeps } from '../../deps.ts';
+import { runWork, type SlackDeps } from '../../deps.ts';
 import { isFirstDelivery } from '../../middleware/dedupe.ts';
 import { replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
@@ -37,7 +37,7 @@ export function mleDutiesCommand(deps: SlackDeps) {
         });
         return;
       }
-      const message = await replyTo(intent, deps, { userId: command.user_id, surface: 'command' });
+      const message = await runWork(deps, () => replyTo(intent, deps, { userId: command.user_id, surface: 'command' }));
       await respond({ response_type: 'ephemeral', ...message });
     } catch (err) {
       log.error('slash command failed', { err });

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { dutiesInSection, listSections } from '../../../catalog/queries.ts';
 import { hashId } from '../../../log.ts';
 import { homeView } from '../../blocks/browse.ts';
-import type { SlackDeps } from '../../deps.ts';
+import { runWork, type SlackDeps } from '../../deps.ts';
 
 /** Publishes the Home tab for one user, showing one section (the first by default) and one page of it. */
 export async function publishHome(
@@ -13,12 +13,15 @@ export async function publishHome(
   sectionNumber?: number,
   page = 0,
 ): Promise<void> {
-  const sections = await listSections(deps.db, deps.role.id);
-  const selected = sections.find((s) => s.number === sectionNumber) ?? sections[0];
-  const current = selected
-    ? { section: selected, duties: await dutiesInSection(deps.db, deps.role.id, selected.number), page }
-    : undefined;
-  await client.views.publish({ user_id: userId, view: homeView(deps.role.name, sections, current) });
+  const view = await runWork(deps, async () => {
+    const sections = await listSections(deps.db, deps.role.id);
+    const selected = sections.find((s) => s.number === sectionNumber) ?? sections[0];
+    const current = selected
+      ? { section: selected, duties: await dutiesInSection(deps.db, deps.role.id, selected.number), page }
+      : undefined;
+    return homeView(deps.role.name, sections, current);
+  });
+  await client.views.publish({ user_id: userId, view });
 }
 
 export function appHomeOpened(deps: SlackDeps) {

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { hashId } from '../../../log.ts';
 import { helpMessage } from '../../blocks/browse.ts';
-import type { SlackDeps } from '../../deps.ts';
+import { runWork, type SlackDeps } from '../../deps.ts';
 import { replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
@@ -37,7 +37,7 @@ export async function answerInConversation(
     const message =
       intent.kind === 'digest'
         ? helpMessage(deps.role.name)
-        : await replyTo(intent, deps, { userId: event.user, surface: options.surface });
+        : await runWork(deps, () => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
     await client.chat.postMessage({ ...where, ...message, unfurl_links: false, unfurl_media: false });
   } catch (err) {
     log.error('answer failed', { err });

@@ -1,0 +1,65 @@
+// A bench target in its own process, so the load generator's event loop does not share its clock:
+//   ours → the real bot (openRuntime + createSlackBot, as src/main.ts wires it)
+//   bare → a Bolt app with the same receiver that acks /mle-duties with a constant and does nothing else
+// Prints one JSON line {"port": N} on stdout when listening; stops on SIGTERM.
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { loadConfig, requireSlack } from '../../src/config.ts';
+import { createAnswerService } from '../../src/feedback/answers.ts';
+import { silentLogger } from '../../src/log.ts';
+import { openRuntime } from '../../src/runtime.ts';
+import { createSearchEngine } from '../../src/search/engine.ts';
+import { createSlackBot, EVENTS_PATH } from '../../src/slack/app.ts';
+import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
+
+const kind = process.argv[2];
+const config = loadConfig(process.env);
+const slack = requireSlack(config);
+let stop: () => Promise<void>;
+let port: number;
+
+if (kind === 'bare') {
+  const receiver = new HTTPReceiver({
+    signingSecret: slack.signingSecret as string,
+    endpoints: EVENTS_PATH,
+    logLevel: LogLevel.ERROR,
+  });
+  const app = new App({
+    token: slack.botToken,
+    botId: 'B0BARE',
+    botUserId: 'U0BARE',
+    tokenVerificationEnabled: false,
+    receiver,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: slack.apiUrl },
+  });
+  app.command('/mle-duties', async ({ ack }) => {
+    await ack();
+  });
+  const server = (await app.start(0)) as import('node:http').Server;
+  port = (server.address() as import('node:net').AddressInfo).port;
+  stop = () => app.stop().then(() => undefined);
+} else {
+  const runtime = await openRuntime(config);
+  const botDb = yieldBetweenQueries(runtime.db);
+  const bot = await createSlackBot({
+    slack,
+    logLevel: 'error',
+    deps: {
+      db: botDb,
+      role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },
+      answers: createAnswerService(botDb, createSearchEngine(botDb)),
+      logger: silentLogger,
+      now: () => new Date(),
+    },
+  });
+  port = (await bot.start(0)).port as number;
+  stop = async () => {
+    await bot.stop();
+    await runtime.close();
+  };
+}
+
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.on('SIGTERM', () => {
+  void stop().finally(() => process.exit(0));
+});

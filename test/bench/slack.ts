@@ -1,0 +1,230 @@
+// Slack latency, as Slack sees it: signed /mle-duties requests over HTTP to our bot and to a bare
+// Bolt app (same machine, same run, each in its own process), 50 at a time.
+//   ack latency     request sent → HTTP 200 received (Slack gives up at 3 s)
+//   answer latency  HTTP 200 received → the answer's response_url post received (no LLM)
+// Standalone: `npx tsx test/bench/slack.ts [pglite|postgres]`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createSigner } from '../helpers/signer.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { percentile, type Row } from './stats.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const SECRET = 'bench-signing-secret';
+const CONCURRENCY = 50;
+const REQUESTS = 600;
+const ROUNDS = 3;
+const WARMUP = 100;
+
+const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), 'utf8')
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t')[2])
+  .filter((q): q is string => Boolean(q));
+
+interface Target {
+  url: string;
+  child: ChildProcess;
+}
+
+async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    rl.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${kind} bench server exited with ${code}`)));
+  });
+  const { port } = JSON.parse(line) as { port: number };
+  return { url: `http://127.0.0.1:${port}/slack/events`, child };
+}
+
+async function stopTarget(t: Target): Promise<void> {
+  if (t.child.exitCode !== null) return;
+  const exited = new Promise((r) => t.child.once('exit', r));
+  t.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (t.child.exitCode === null) t.child.kill('SIGKILL');
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Run {
+  ack: number[];
+  /** response_url id → when its ack arrived (epoch ms). */
+  ackedAt: Map<string, number>;
+}
+
+/** `total` signed commands, `concurrency` in flight at any moment; ack latencies in ms. */
+async function load(
+  url: string,
+  slack: SlackApiStandIn,
+  tag: string,
+  total: number,
+  concurrency: number,
+): Promise<Run> {
+  const signer = createSigner(SECRET);
+  const ack: number[] = [];
+  const ackedAt = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const id = `${tag}-${i}`;
+      const { body, headers } = signer.command({
+        text: QUESTIONS[i % QUESTIONS.length] as string,
+        user_id: `U0BENCH${i % 20}`,
+        response_url: slack.responseUrl(id),
+      });
+      const started = performance.now();
+      const status = await post(url, body, headers);
+      ack.push(performance.now() - started);
+      ackedAt.set(id, Date.now());
+      if (status !== 200) throw new Error(`${tag}: HTTP ${status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { ack, ackedAt };
+}
+
+async function answers(slack: SlackApiStandIn, run: Run, timeoutMs = 60_000): Promise<number[]> {
+  const ids = new Set(run.ackedAt.keys());
+  const started = Date.now();
+  for (;;) {
+    const got = slack.calls.filter((c) => c.method === 'response_url' && ids.has(c.responseUrlId ?? ''));
+    if (got.length >= ids.size) {
+      return got.map((c) => Math.max(0, c.at - (run.ackedAt.get(c.responseUrlId as string) as number)));
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`only ${got.length}/${ids.size} answers arrived`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface BenchDb {
+  env: Record<string, string>;
+  /** Planner statistics, as autovacuum would have them a minute after the first catalog sync. */
+  analyze(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+async function database(engine: 'pglite' | 'postgres'): Promise<BenchDb> {
+  if (engine === 'pglite') {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mle-duties-bench-'));
+    return {
+      env: { PGLITE_DIR: dir },
+      analyze: async () => {},
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const admin = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `mle_duties_bench_${process.pid}`;
+  const run = async (sql: string, url = admin) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`drop database if exists ${name} with (force)`);
+  await run(`create database ${name}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: u.toString() },
+    analyze: () => run('analyze', u.toString()),
+    drop: () => run(`drop database if exists ${name} with (force)`),
+  };
+}
+
+export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> {
+  const slack = await startSlackApi();
+  const db = await database(engine);
+  const env = { SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, ...db.env };
+  const targets: Target[] = [];
+  try {
+    const ours = await spawnTarget('ours', env);
+    targets.push(ours);
+    await db.analyze();
+    const bare = await spawnTarget('bare', env);
+    targets.push(bare);
+
+    // Warm both (JIT, connections, the database's caches).
+    await load(bare.url, slack, 'warm-bare', WARMUP, CONCURRENCY);
+    await answers(slack, await load(ours.url, slack, 'warm-ours', WARMUP, CONCURRENCY));
+    slack.reset();
+
+    // Ack latency: rounds alternate between the two apps so drift on the machine hits both alike. Ours
+    // is measured while it also answers what it acked (that is its real load); its answers are
+    // awaited before the next round so the bare app is never measured beside them.
+    const bareAck: number[] = [];
+    const oursAck: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      bareAck.push(...(await load(bare.url, slack, `bare${round}`, REQUESTS / ROUNDS, CONCURRENCY)).ack);
+      const run = await load(ours.url, slack, `ours${round}`, REQUESTS / ROUNDS, CONCURRENCY);
+      oursAck.push(...run.ack);
+      await answers(slack, run);
+      slack.reset();
+    }
+    // Answer latency, one question at a time, each answered before the next (what a workspace mostly sees)…
+    const steady: number[] = [];
+    for (let i = 0; i < 100; i++)
+      steady.push(...(await answers(slack, await load(ours.url, slack, `steady${i}`, 1, 1))));
+    // …and for a burst of 50 questions at the same moment.
+    const burst = await answers(slack, await load(ours.url, slack, 'burst', CONCURRENCY, CONCURRENCY));
+
+    const ms = (name: string, value: number): Row => ({ name, value: Math.round(value * 10) / 10, unit: 'ms' });
+    const bareP99 = percentile(bareAck, 99);
+    const oursP99 = percentile(oursAck, 99);
+    return [
+      ms(`ack p50, bare Bolt (${CONCURRENCY} concurrent)`, percentile(bareAck, 50)),
+      ms(`ack p99, bare Bolt (${CONCURRENCY} concurrent)`, bareP99),
+      ms(`ack p50, mle-duties (${CONCURRENCY} concurrent)`, percentile(oursAck, 50)),
+      ms(`ack p99, mle-duties (${CONCURRENCY} concurrent)`, oursP99),
+      {
+        name: 'ack p99 ratio mle-duties / bare (target ≤ 1.2)',
+        value: Math.round((oursP99 / bareP99) * 100) / 100,
+        unit: '×',
+      },
+      ms('answer p50, ack → response_url, one at a time', percentile(steady, 50)),
+      ms('answer p99, ack → response_url, one at a time', percentile(steady, 99)),
+      ms(`answer p50, ack → response_url, burst of ${CONCURRENCY}`, percentile(burst, 50)),
+      ms(`answer p99, ack → response_url, burst of ${CONCURRENCY}`, percentile(burst, 99)),
+    ];
+  } finally {
+    await Promise.all(targets.map(stopTarget));
+    agent.destroy();
+    await slack.close();
+    await db.drop();
+  }
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
+if (isMain) {
+  const { formatRows } = await import('./stats.ts');
+  const engines = (process.argv[2] ? [process.argv[2]] : ['pglite', 'postgres']) as ('pglite' | 'postgres')[];
+  for (const engine of engines) console.log(formatRows(`Slack on ${engine}`, await benchSlack(engine)));
+}
