@@ -1,4 +1,7 @@
 import { loadConfig, requireSlack } from './config.ts';
+import { createAskedStats } from './digest/asked-stats.ts';
+import { startScheduler } from './digest/scheduler.ts';
+import { createDigestClient } from './digest/slack.ts';
 import { isAppError } from './errors.ts';
 import { createAnswerService } from './feedback/answers.ts';
 import { createLogger } from './log.ts';
@@ -30,8 +33,16 @@ async function main(): Promise<void> {
     mode: bot.mode,
   });
 
-  // ── Scheduler (digests): the lead wires `startScheduler` here, with runtime.db and a patient WebClient,
-  //    when config.schedulerEnabled; its stop() belongs in `shutdown` below, before bot.stop(). ──
+  // Every process ticks; the database decides what is due, so replicas never post twice. The digest
+  // client is its own (no library retries) so a request never outlives its claim on a post.
+  const digests = config.schedulerEnabled
+    ? startScheduler({
+        db: runtime.db,
+        client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
+        logger: logger.child({ component: 'digest' }),
+        askedStats: createAskedStats(runtime.db),
+      })
+    : undefined;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -39,6 +50,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     // Stop taking requests first; answers already in flight finish while the database is still open.
+    await digests?.stop().catch((err) => logger.warn('scheduler stop failed', { err }));
     await bot.stop().catch((err) => logger.warn('slack stop failed', { err }));
     await runtime.close().catch((err) => logger.warn('database close failed', { err }));
     process.exit(0);

@@ -19,11 +19,18 @@ it('the manifest declares what the app listens to, on the one endpoint, with the
   ]) {
     expect(new URL(url).pathname).toBe(EVENTS_PATH);
   }
+  // Answers need the first four; digests need to see channel membership (channels/groups:read), the
+  // subscriber's time zone (users:read) and their own past posts after a crash (channels/groups:history).
   expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
     'app_mentions:read',
+    'channels:history',
+    'channels:read',
     'chat:write',
     'commands',
+    'groups:history',
+    'groups:read',
     'im:history',
+    'users:read',
   ]);
   expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
