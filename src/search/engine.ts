@@ -246,7 +246,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         sectionTitle: c.row.section_title,
         title: c.row.title,
         description: c.row.description,
-        score: round3(c.coverage * (c.raw / (c.raw + t.minScore))),
+        // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
+        score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
         why: c.why,
       });
       const explain = options.explain
