@@ -1,9 +1,11 @@
 import type { App } from '@slack/bolt';
+import { ASK_ACTION_ID } from '../../../digest/blocks.ts';
 import { ACTIONS } from '../../blocks/answer.ts';
 import { BROWSE_ACTIONS } from '../../blocks/browse.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { didYouMeanButton, moreButton, shareButton, voteButton } from './answer-buttons.ts';
 import { homePage, homeSection, sectionSelect } from './browse.ts';
+import { digestAskButton } from './digest-ask.ts';
 
 export function register(app: App, deps: SlackDeps): void {
   app.action(ACTIONS.more, moreButton(deps));
@@ -15,4 +17,5 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(BROWSE_ACTIONS.sectionSelect, sectionSelect(deps));
   app.action(BROWSE_ACTIONS.homeSection, homeSection(deps));
   app.action(new RegExp(`^${BROWSE_ACTIONS.homePage}_(prev|next)$`), homePage(deps));
+  app.action(ASK_ACTION_ID, digestAskButton(deps));
 }
