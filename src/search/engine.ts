@@ -59,7 +59,9 @@ export const TUNING = {
   /** Weight of a repaired typo relative to a word typed right. */
   repairWeight: 0.85,
   /** Weight of a synonym expansion relative to the word it came from. */
-  synonymWeight: 0.4,
+  synonymWeight: 0.6,
+  /** A synonym meaning n words gives each of them weight / n^synonymSplit. */
+  synonymSplit: 1,
   /**
    * Confidence: a question is answered when its best duty is hit by two or more of the
    * question's words with at least `minScore` (raw BM25) and `minCoverage` of its information;
@@ -117,18 +119,18 @@ export interface SearchEngine {
 
 export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}): SearchEngine {
   const t: Tuning = { ...TUNING, ...tuning };
-  let synonymCache: Promise<SynonymIndex> | undefined;
-  const synonyms = () => {
-    synonymCache ??= loadSynonyms(db).catch((err) => {
-      synonymCache = undefined;
+  let vocabularyCache: Promise<Vocabulary> | undefined;
+  const vocabulary = () => {
+    vocabularyCache ??= loadVocabulary(db).catch((err) => {
+      vocabularyCache = undefined;
       throw err;
     });
-    return synonymCache;
+    return vocabularyCache;
   };
 
   return {
     reload() {
-      synonymCache = undefined;
+      vocabularyCache = undefined;
     },
     async search(rawQuestion, options = {}) {
       const question = normalizeText(rawQuestion);
@@ -143,12 +145,13 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       const words = unique(contentWords(question));
       if (words.length === 0) return empty;
 
-      const syn = await synonyms();
+      const vocab = await vocabulary();
+      const syn = vocab.synonyms;
       const tokens = tokenize(question);
-      const expansions = syn.expand(tokens);
+      // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
+      const expansions = syn.expand(tokens).filter((e) => !e.units.every((u) => QUESTION_STOPWORDS.has(u)));
 
-      const analyzed = await analyze(db, unique([...words, ...expansions.flatMap((e) => e.words)]));
-      const byWord = new Map(analyzed.map((a) => [a.word, a]));
+      const byWord = await vocab.analyze(unique([...words, ...expansions.flatMap((e) => e.words)]));
       // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
       const terms: Term[] = [];
       const unknown: string[] = [];
@@ -168,9 +171,12 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         }
       }
       if (toRepair.length > 0) {
-        const repairs = await repair(db, toRepair);
+        const fixes = new Map(toRepair.map((w) => [w, vocab.repair(w)]));
+        const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
         for (const w of toRepair) {
-          const r = repairs.get(w);
+          const fix = fixes.get(w);
+          const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
+          const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
           if (r) {
             for (const lexeme of r.lexemes) {
               terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
@@ -183,14 +189,17 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         }
       }
       const missing = unique(expansions.flatMap((e) => e.words).filter((w) => !byWord.has(w)));
-      for (const a of await analyze(db, missing)) byWord.set(a.word, a);
+      for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
       for (const e of expansions) {
         const units = e.units.filter((u) => words.includes(u));
+        // One question word stands for the whole phrase it means: "logs" ≈ "trace files error
+        // diagnostics" must not weigh as four words, so the phrase shares the synonym's weight.
+        const weight = t.synonymWeight / Math.max(1, e.words.length) ** t.synonymSplit;
         for (const w of e.words) {
           for (const lexeme of byWord.get(w)?.lexemes ?? []) {
             const label = `${e.term} ≈ ${e.means}`;
-            if (units.length === 0) terms.push({ lexeme, weight: t.synonymWeight, label, unit: e.term });
-            for (const unit of units) terms.push({ lexeme, weight: t.synonymWeight, label, unit });
+            if (units.length === 0) terms.push({ lexeme, weight, label, unit: e.term });
+            for (const unit of units) terms.push({ lexeme, weight, label, unit });
           }
         }
       }
@@ -316,30 +325,31 @@ async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> 
 }
 
 /**
- * Typo repair: the nearest lexicon words by trigram distance (GiST index), then the one with
- * the fewest edits, accepted within an edit budget that grows with the word's length.
- * Trigrams alone miss transpositions ("wrokflow") and short words ("modls").
+ * Typo repair against the catalog's own words: the one with the fewest edits (a transposition
+ * counts as one), accepted within a budget that grows with the word's length; ties go to the
+ * word that shares the longer prefix, then to the alphabetically first, so every process and
+ * both engines pick the same fix.
  */
-async function repair(db: Queryable, words: string[]): Promise<Map<string, { fix: string; lexemes: string[] }>> {
-  const rows = await db.query<{ word: string; candidate: string; lexemes: string[] }>(
-    `select x.word, c.word as candidate, tsvector_to_array(to_tsvector('english', c.word)) as lexemes
-     from unnest($1::text[]) as x(word)
-     cross join lateral (
-       select l.word, l.word <-> x.word as dist from lexicon l order by l.word <-> x.word, l.word limit 8
-     ) c
-     order by x.word, c.dist, c.word`,
-    [words],
-  );
-  const out = new Map<string, { fix: string; lexemes: string[]; distance: number }>();
-  for (const r of rows) {
-    if (r.lexemes.length === 0) continue;
-    const budget = r.word.length <= 4 ? 1 : r.word.length <= 8 ? 2 : 3;
-    const distance = editDistance(r.word, r.candidate);
-    if (distance > budget) continue;
-    const prev = out.get(r.word);
-    if (!prev || distance < prev.distance) out.set(r.word, { fix: r.candidate, lexemes: r.lexemes, distance });
+export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string[]>): string | undefined {
+  const budget = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
+  let best: { w: string; d: number; prefix: number } | undefined;
+  for (let len = word.length - budget; len <= word.length + budget; len++) {
+    for (const w of byLength.get(len) ?? []) {
+      const d = editDistance(word, w);
+      if (d > budget) continue;
+      const prefix = commonPrefix(word, w);
+      if (!best || d < best.d || (d === best.d && (prefix > best.prefix || (prefix === best.prefix && w < best.w)))) {
+        best = { w, d, prefix };
+      }
+    }
   }
-  return out;
+  return best?.w;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
@@ -420,6 +430,51 @@ interface Expansion {
 
 interface SynonymIndex {
   expand(tokens: string[]): Expansion[];
+}
+
+/**
+ * What the engine keeps in memory per process: the synonym table, the catalog's words for typo
+ * repair, and each word's analysis (its lexemes, whether the catalog knows it). All of it is a
+ * pure function of the synced catalog, so it is dropped by reload() and never goes stale within
+ * a deployment; it saves two of the four queries a question used to cost.
+ */
+interface Vocabulary {
+  synonyms: SynonymIndex;
+  analyze(words: string[]): Promise<Map<string, AnalyzedWord>>;
+  repair(word: string): string | undefined;
+}
+
+const ANALYSIS_CACHE_LIMIT = 50_000;
+
+async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
+  const synonyms = await loadSynonyms(db);
+  const words = await db.query<{ word: string }>('select word from lexicon');
+  const byLength = new Map<number, string[]>();
+  for (const { word } of words) {
+    const list = byLength.get(word.length) ?? [];
+    list.push(word);
+    byLength.set(word.length, list);
+  }
+  const analysed = new Map<string, AnalyzedWord>();
+  const repairs = new Map<string, string | undefined>();
+  return {
+    synonyms,
+    async analyze(ws) {
+      const missing = ws.filter((w) => !analysed.has(w));
+      if (missing.length > 0) {
+        if (analysed.size + missing.length > ANALYSIS_CACHE_LIMIT) analysed.clear();
+        for (const a of await analyze(db, missing)) analysed.set(a.word, a);
+      }
+      return new Map(ws.flatMap((w) => (analysed.has(w) ? [[w, analysed.get(w) as AnalyzedWord] as const] : [])));
+    },
+    repair(word) {
+      if (!repairs.has(word)) {
+        if (repairs.size >= ANALYSIS_CACHE_LIMIT) repairs.clear();
+        repairs.set(word, nearestWord(word, byLength));
+      }
+      return repairs.get(word);
+    },
+  };
 }
 
 async function loadSynonyms(db: Queryable): Promise<SynonymIndex> {
