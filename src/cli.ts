@@ -1,15 +1,11 @@
 import { createInterface } from 'node:readline';
 import { listSections } from './catalog/queries.ts';
-import { digestCommand } from './cli/digest.ts';
-import { reportCommand } from './cli/report.ts';
 import { type Config, loadConfig } from './config.ts';
 import { isAppError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import type { Match, SearchResult } from './search/engine.ts';
 import { MAX_QUESTION_LENGTH, normalizeText } from './search/text.ts';
-import { CLI_USER_KEY, createCliSummarizer, SUMMARIES_OFF, summaryJson, summaryTextLines } from './summarize/cli.ts';
-import type { SummaryOutcome } from './summarize/summarizer.ts';
 
 const USAGE = `mle-duties — whose job is it? Answers from the Machine Learning Engineer role.
 
@@ -67,14 +63,15 @@ export function parseAskArgs(args: string[]): AskArgs {
   return out;
 }
 
-export function formatJson(result: SearchResult, summary?: SummaryOutcome): string {
+/** `summary` is the summary already rendered for JSON (see src/summarize/cli.ts). */
+export function formatJson(result: SearchResult, summary?: unknown): string {
   return JSON.stringify({
     question: result.question,
     matches: result.matches.map(jsonMatch),
     ...(result.matches.length === 0 && result.nearMisses.length > 0
       ? { nearMisses: result.nearMisses.map(jsonMatch) }
       : {}),
-    ...(summary ? { summary: summaryJson(summary) } : {}),
+    ...(summary !== undefined ? { summary } : {}),
   });
 }
 
@@ -108,18 +105,27 @@ export function formatText(result: SearchResult): string {
 }
 
 async function ask(rt: Runtime, args: AskArgs, io: Io): Promise<number> {
-  const summarizer = args.summarize
-    ? createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: rt.config.logLevel, json: false, write: io.err }))
-    : undefined;
-  if (summarizer && !summarizer.enabled) io.err(SUMMARIES_OFF);
+  // Loaded only with --summarize: the OpenAI client costs a quarter of a second to import.
+  const llm = args.summarize ? await import('./summarize/cli.ts') : undefined;
+  const summarizer = llm?.createCliSummarizer(
+    rt.db,
+    rt.config.llm,
+    createLogger({ level: rt.config.logLevel, json: false, write: io.err }),
+  );
+  if (llm && summarizer && !summarizer.enabled) io.err(llm.SUMMARIES_OFF);
   const answer = async (question: string): Promise<string> => {
     try {
       const result = await rt.search.search(question, { limit: args.limit });
-      const summary = summarizer?.enabled
-        ? await summarizer.summarize({ question: result.question, matches: result.matches, userKey: CLI_USER_KEY })
-        : undefined;
-      if (args.json) return formatJson(result, summary);
-      return [formatText(result), ...(summary ? summaryTextLines(summary) : [])].join('\n');
+      const summary =
+        llm && summarizer?.enabled
+          ? await summarizer.summarize({
+              question: result.question,
+              matches: result.matches,
+              userKey: llm.CLI_USER_KEY,
+            })
+          : undefined;
+      if (args.json) return formatJson(result, summary && llm?.summaryJson(summary));
+      return [formatText(result), ...(summary && llm ? llm.summaryTextLines(summary) : [])].join('\n');
     } catch (err) {
       if (!isAppError(err, 'question_too_long')) throw err;
       return args.json
@@ -205,9 +211,20 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  report: reportCommand,
-  digest: digestCommand,
+  // Loaded when used: they bring the Slack Web API client, which `ask` does not need.
+  report: lazyCommand(
+    'report [--json] [--days N]             questions with no confident match, and the most 👎 answers',
+    async () => (await import('./cli/report.ts')).reportCommand,
+  ),
+  digest: lazyCommand(
+    'digest tick [--now ISO] | preview [--channel C] | resume   weekly digests: run one scheduler tick, preview, restart after a token stop',
+    async () => (await import('./cli/digest.ts')).digestCommand,
+  ),
 };
+
+function lazyCommand(usage: string, load: () => Promise<Command>): Command {
+  return { usage, run: async (ctx) => (await load()).run(ctx) };
+}
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((c) => `  mle-duties ${c.usage}`);
