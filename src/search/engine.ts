@@ -175,6 +175,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
         for (const w of toRepair) {
           const fix = fixes.get(w);
+          // A misspelt filler word ("gettng") is still filler, not a catalog word one edit away.
+          if (fix && (QUESTION_STOPWORDS.has(fix) || GENERIC_WORDS.has(fix))) continue;
           const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
           const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
           if (r) {
@@ -448,9 +450,12 @@ const ANALYSIS_CACHE_LIMIT = 50_000;
 
 async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   const synonyms = await loadSynonyms(db);
-  const words = await db.query<{ word: string }>('select word from lexicon');
+  const rows = await db.query<{ word: string }>('select word from lexicon');
+  // Filler words are candidates too, so a misspelt one is recognised as filler.
+  const words = new Set([...rows.map((r) => r.word), ...QUESTION_STOPWORDS, ...GENERIC_WORDS]);
   const byLength = new Map<number, string[]>();
-  for (const { word } of words) {
+  for (const word of words) {
+    if (word.length < 3 || !/^[a-z]+$/.test(word)) continue;
     const list = byLength.get(word.length) ?? [];
     list.push(word);
     byLength.set(word.length, list);

@@ -31,6 +31,8 @@ export function tokenize(text: string): string[] {
       .toLowerCase()
       // "artefacts'" and "team's": a possessive is not a word of its own
       .replace(/['’]s\b/g, '')
+      // "end2end", "speech2text": the 2 reads "to"
+      .replace(/(\p{L}{2,})2(\p{L}{2,})/gu, '$1 to $2')
       .match(/[\p{L}\p{N}]+/gu) ?? []
   );
 }

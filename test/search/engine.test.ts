@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.ts';
 import { createSearchEngine, editDistance, type SearchEngine } from '../../src/search/engine.ts';
-import { questionIntent } from '../../src/search/text.ts';
+import { questionIntent, tokenize } from '../../src/search/text.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
@@ -43,6 +43,13 @@ describe('matching', () => {
     expect(r.nearMisses.flatMap((m) => m.why).join(' ')).not.toContain('→');
     expect(r.unknownWords).toEqual(expect.arrayContaining(['dock', 'stairs']));
     expect(r.matches).toEqual([]);
+  });
+
+  it('reads a misspelt filler word as filler, not as a catalog word one edit away', async () => {
+    const r = await search.search('wuold somebody design the feature store');
+    expect(r.matches[0]?.id).toBe('3:Feature Store');
+    expect(r.matches.flatMap((m) => m.why).join(' ')).not.toContain('wuold');
+    expect(r.unknownWords).not.toContain('wuold');
   });
 
   it('expands synonyms of the field', async () => {
@@ -112,6 +119,11 @@ describe('bad input', () => {
 });
 
 describe('helpers', () => {
+  it('reads a 2 between words as "to"', () => {
+    expect(tokenize('speech2text and end2end')).toEqual(['speech', 'to', 'text', 'and', 'end', 'to', 'end']);
+    expect(tokenize('b2b h2o')).toEqual(['b2b', 'h2o']);
+  });
+
   it('counts edits with transpositions', () => {
     expect(editDistance('wrokflow', 'workflow')).toBe(1);
     expect(editDistance('modls', 'models')).toBe(1);
