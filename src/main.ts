@@ -9,6 +9,7 @@ import { openRuntime } from './runtime.ts';
 import { createSearchEngine } from './search/engine.ts';
 import { createSlackBot } from './slack/app.ts';
 import { yieldBetweenQueries } from './slack/yielding-db.ts';
+import { createSummarizer } from './summarize/summarizer.ts';
 
 /** Wiring only: config → database (migrated, catalog synced) → Slack app → start; SIGTERM stops it cleanly. */
 async function main(): Promise<void> {
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
       answers: createAnswerService(botDb, createSearchEngine(botDb)),
       logger,
       now: () => new Date(),
+      // Off (no hint, nothing changes) unless OPENAI_API_KEY is set; botDb yields between queries like the answers'.
+      summarizer: createSummarizer({ db: botDb, llm: config.llm, logger }),
     },
   });
   const { port } = await bot.start(config.port);

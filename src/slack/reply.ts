@@ -1,8 +1,10 @@
 import { dutiesInSection, findSection, listSections, randomDuty } from '../catalog/queries.ts';
 import { isAppError } from '../errors.ts';
 import type { Surface } from '../feedback/answers.ts';
+import type { Logger } from '../log.ts';
 import { MAX_QUESTION_LENGTH } from '../search/text.ts';
-import { answerMessage, notCoveredMessage } from './blocks/answer.ts';
+import type { SummaryOutcome, SummaryRequest } from '../summarize/summarizer.ts';
+import { answerMessage, notCoveredMessage, SHOWN, withSummaryOutcome, withSummaryPending } from './blocks/answer.ts';
 import {
   helpMessage,
   randomMessage,
@@ -15,6 +17,13 @@ import type { SlackMessage } from './blocks/common.ts';
 import type { SlackDeps } from './deps.ts';
 import type { Intent } from './text.ts';
 
+/** A message to post now, and, when a summary is to follow, what to ask the summarizer for it. */
+export interface Reply {
+  message: SlackMessage;
+  /** Set only when the message carries the "summarizing…" hint; then `followWithSummary` must run. */
+  summary?: SummaryRequest;
+}
+
 /**
  * Everything but `digest`, answered the same way on every surface. Only the asker's private copy
  * of an answer (the slash command) offers "Share in channel": mentions and DMs are already where they belong.
@@ -23,31 +32,69 @@ export async function replyTo(
   intent: Exclude<Intent, { kind: 'digest' }>,
   deps: SlackDeps,
   asker: { userId: string; surface: Exclude<Surface, 'choice'> },
-): Promise<SlackMessage> {
+): Promise<Reply> {
   const { db, role } = deps;
   switch (intent.kind) {
     case 'help':
-      return helpMessage(role.name);
+      return { message: helpMessage(role.name) };
     case 'sections':
-      return sectionsMessage(role.name, await listSections(db, role.id));
+      return { message: sectionsMessage(role.name, await listSections(db, role.id)) };
     case 'section': {
       const found = await findSection(db, role.id, intent.query);
-      if (!found) return sectionNotFoundMessage(intent.query, await listSections(db, role.id));
-      return sectionMessage(found, await dutiesInSection(db, role.id, found.number));
+      if (!found) return { message: sectionNotFoundMessage(intent.query, await listSections(db, role.id)) };
+      return { message: sectionMessage(found, await dutiesInSection(db, role.id, found.number)) };
     }
     case 'random':
-      return randomMessage(await randomDuty(db, role.id));
+      return { message: randomMessage(await randomDuty(db, role.id)) };
     case 'ask': {
       try {
         const answer = await deps.answers.ask(intent.question, asker);
-        return answer.answered
-          ? answerMessage(answer, { roleName: role.name, shareable: asker.surface === 'command' })
-          : notCoveredMessage(answer, { roleName: role.name });
+        if (!answer.answered) return { message: notCoveredMessage(answer, { roleName: role.name }) };
+        const shareable = asker.surface === 'command';
+        if (!deps.summarizer?.enabled || answer.matches.length === 0) {
+          return { message: answerMessage(answer, { roleName: role.name, shareable }) };
+        }
+        // The summary is written from the matches on screen only, numbered as shown, so its [n] point at them.
+        return {
+          message: withSummaryPending(answerMessage(answer, { roleName: role.name, shareable, numbered: true })),
+          summary: { question: answer.question, matches: answer.matches.slice(0, SHOWN), userKey: asker.userId },
+        };
       } catch (err) {
         if (!isAppError(err, 'question_too_long')) throw err;
-        return textMessage(`That question is too long: please keep it under ${MAX_QUESTION_LENGTH} characters.`);
+        return {
+          message: textMessage(`That question is too long: please keep it under ${MAX_QUESTION_LENGTH} characters.`),
+        };
       }
     }
+  }
+}
+
+/**
+ * After the reply is posted: asks for its summary and replaces the posted message with the summary
+ * in place of the hint, or with the hint removed when there is none. Never throws and shows no
+ * error: the plain answer already stands, so a failure is only logged (the summarizer counts it).
+ * Runs outside the work queue: the LLM call is I/O that may take seconds, and must never hold a
+ * slot that the next person's plain answer needs.
+ */
+export async function followWithSummary(
+  deps: SlackDeps,
+  reply: Reply,
+  replace: (message: SlackMessage) => Promise<unknown>,
+  log: Logger,
+): Promise<void> {
+  if (!reply.summary || !deps.summarizer) return;
+  let outcome: SummaryOutcome;
+  try {
+    outcome = await deps.summarizer.summarize(reply.summary);
+  } catch (err) {
+    // Documented never to throw; if it does anyway, the hint must still go.
+    log.error('summarizer threw', { err });
+    outcome = { kind: 'failed', reason: 'internal' };
+  }
+  try {
+    await replace(withSummaryOutcome(reply.message, outcome));
+  } catch (err) {
+    log.warn('could not replace the answer with its summary; the hint may stay', { err, outcome: outcome.kind });
   }
 }
 

@@ -65,6 +65,11 @@ export interface Summarizer {
   readonly enabled: boolean;
   /** Never throws, never takes longer than `llm.timeoutMs` in total. */
   summarize(request: SummaryRequest): Promise<SummaryOutcome>;
+  /**
+   * The summary already cached for this request, or undefined: no provider call, no cap taken,
+   * never throws. For showing again what was shown once (Slack's "Share in channel").
+   */
+  cached(request: SummaryRequest): Promise<(SummaryOutcome & { kind: 'summary' }) | undefined>;
   /** Counters since start, for logs and metrics. */
   stats(): SummarizerStats;
 }
@@ -114,6 +119,9 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       async summarize() {
         stats.skipped.disabled++;
         return { kind: 'skipped', reason: 'disabled' };
+      },
+      async cached() {
+        return undefined;
       },
       stats: snapshot,
     };
@@ -240,6 +248,24 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
   return {
     enabled: true,
     stats: snapshot,
+    async cached(req) {
+      if (req.matches.length === 0) return undefined;
+      const entries = req.matches.slice(0, MAX_ENTRIES);
+      try {
+        const text = await readCache(deps.db, cacheKey(req.question, entries, provider.model), now());
+        if (text === undefined) return undefined;
+        // Checked again like a fresh answer: a row written under other rules must not slip through.
+        const canary = makeCanary();
+        const system = buildMessages(req.question, entries, canary)[0]?.content ?? '';
+        const checked = checkOutput(text, { entryCount: entries.length, canary, system });
+        return checked.ok
+          ? { kind: 'summary', text: toMrkdwn(checked.plain), plain: checked.plain, cached: true }
+          : undefined;
+      } catch (err) {
+        log.warn('summary cache unreadable', { err });
+        return undefined;
+      }
+    },
     async summarize(req) {
       const started = Date.now();
       if (req.matches.length === 0) return record({ kind: 'skipped', reason: 'no_matches' }, req, started);

@@ -1,5 +1,7 @@
 import type { Answer } from '../../feedback/answers.ts';
 import type { Match } from '../../search/engine.ts';
+import { applySummary, withSummaryHint } from '../../summarize/blocks.ts';
+import type { SummaryOutcome } from '../../summarize/summarizer.ts';
 import { mentionUser } from '../text.ts';
 import { type Block, type Button, button, context, fallback, type SlackMessage, section } from './common.ts';
 import { safeText } from './mrkdwn.ts';
@@ -14,6 +16,9 @@ export const ACTIONS = {
   didYouMean: 'did_you_mean',
 } as const;
 
+/** The buttons' block: a summary goes just above it, under the matches it cites. */
+export const ANSWER_ACTIONS_BLOCK_ID = 'answer_actions';
+
 export interface AnswerOptions {
   /** Offer "Share in channel" (only on the asker's private copy). */
   shareable?: boolean;
@@ -22,11 +27,17 @@ export interface AnswerOptions {
   /** First match to show (the "More" page starts at 3). */
   from?: number;
   roleName: string;
+  /**
+   * Number the shown matches "[1] Title", "[2] …": set when a summary goes with the answer, since the
+   * summary cites the shown matches by these numbers.
+   */
+  numbered?: boolean;
 }
 
-function matchBlocks(m: Match): Block[] {
+function matchBlocks(m: Match, n?: number): Block[] {
   const breadcrumb = `${safeText(m.sectionTitle, 200)} › section ${m.section}`;
-  const blocks: Block[] = [section(`*${safeText(m.title, 200)}*\n_${breadcrumb}_\n${safeText(m.description, 1500)}`)];
+  const title = `${n === undefined ? '' : `[${n}] `}${safeText(m.title, 200)}`;
+  const blocks: Block[] = [section(`*${title}*\n_${breadcrumb}_\n${safeText(m.description, 1500)}`)];
   if (m.why.length > 0) blocks.push(context(`Why it matched: ${safeText(m.why.join(', '), 500)}`));
   return blocks;
 }
@@ -44,14 +55,16 @@ export function answerMessage(answer: Answer, options: AnswerOptions): SlackMess
   const blocks: Block[] = [
     context(from > 0 ? `More matches for *${safeText(answer.question, 500)}*` : askedLine(answer, options.sharedBy)),
   ];
-  for (const m of shown) blocks.push(...matchBlocks(m));
+  shown.forEach((m, i) => {
+    blocks.push(...matchBlocks(m, options.numbered ? i + 1 : undefined));
+  });
 
   const buttons: Button[] = [];
   const rest = answer.matches.length - (from + shown.length);
   if (rest > 0) buttons.push(button(ACTIONS.more, `More (${rest})`, `${answer.id}:${from + SHOWN}`));
   if (options.shareable && from === 0) buttons.push(button(ACTIONS.share, 'Share in channel', answer.id, 'primary'));
   buttons.push(button(ACTIONS.voteUp, '👍', answer.id), button(ACTIONS.voteDown, '👎', answer.id));
-  blocks.push({ type: 'actions', block_id: 'answer_actions', elements: buttons });
+  blocks.push({ type: 'actions', block_id: ANSWER_ACTIONS_BLOCK_ID, elements: buttons });
 
   const top = shown[0] as Match;
   const asked = options.sharedBy ? `${mentionUser(options.sharedBy)} asked: ${safeText(answer.question, 300)}\n` : '';
@@ -61,6 +74,19 @@ export function answerMessage(answer: Answer, options: AnswerOptions): SlackMess
     ),
     blocks,
   };
+}
+
+/** The answer with a "summarizing…" hint above its buttons, where the summary will appear. */
+export function withSummaryPending(message: SlackMessage): SlackMessage {
+  return { text: message.text, blocks: withSummaryHint(message.blocks, ANSWER_ACTIONS_BLOCK_ID) };
+}
+
+/**
+ * The answer (pending or not) with its summary above the buttons, or without hint nor summary when
+ * the outcome is a failure or a skip: the plain answer stands, with no error shown.
+ */
+export function withSummaryOutcome(message: SlackMessage, outcome: SummaryOutcome): SlackMessage {
+  return { text: message.text, blocks: applySummary(withSummaryPending(message).blocks, outcome) };
 }
 
 /** No confident match: say so plainly, and offer near misses as buttons, never as the answer. */

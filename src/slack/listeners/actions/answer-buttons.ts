@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { hashId } from '../../../log.ts';
-import { answerMessage, notCoveredMessage, voteAckMessage } from '../../blocks/answer.ts';
+import { answerMessage, notCoveredMessage, SHOWN, voteAckMessage, withSummaryOutcome } from '../../blocks/answer.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
 import { isFirstDelivery } from '../../middleware/dedupe.ts';
@@ -54,10 +54,23 @@ export function shareButton(deps: SlackDeps) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...GONE });
       return;
     }
+    // The summary the asker saw goes along, taken from the cache only: sharing never waits on an LLM call.
+    const summary =
+      answer.answered && deps.summarizer?.enabled
+        ? await deps.summarizer.cached({
+            question: answer.question,
+            matches: answer.matches.slice(0, SHOWN),
+            userKey: body.user.id,
+          })
+        : undefined;
     const message = answer.answered
-      ? answerMessage(answer, { roleName: deps.role.name, sharedBy: body.user.id })
+      ? answerMessage(answer, { roleName: deps.role.name, sharedBy: body.user.id, numbered: summary !== undefined })
       : notCoveredMessage(answer, { roleName: deps.role.name, sharedBy: body.user.id });
-    await respond({ response_type: 'in_channel', replace_original: false, ...message });
+    await respond({
+      response_type: 'in_channel',
+      replace_original: false,
+      ...(summary ? withSummaryOutcome(message, summary) : message),
+    });
   });
 }
 

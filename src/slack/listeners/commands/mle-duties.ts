@@ -5,7 +5,7 @@ import { textMessage } from '../../blocks/browse.ts';
 import { fallback } from '../../blocks/common.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
 import { isFirstDelivery } from '../../middleware/dedupe.ts';
-import { replyTo, TRY_AGAIN } from '../../reply.ts';
+import { followWithSummary, replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
 export const COMMAND = '/mle-duties';
@@ -37,8 +37,15 @@ export function mleDutiesCommand(deps: SlackDeps) {
         });
         return;
       }
-      const message = await runWork(deps, () => replyTo(intent, deps, { userId: command.user_id, surface: 'command' }));
-      await respond({ response_type: 'ephemeral', ...message });
+      const reply = await runWork(deps, () => replyTo(intent, deps, { userId: command.user_id, surface: 'command' }));
+      await respond({ response_type: 'ephemeral', ...reply.message });
+      // The ephemeral answer can only be changed through its response_url: replace_original swaps it.
+      await followWithSummary(
+        deps,
+        reply,
+        (message) => respond({ response_type: 'ephemeral', replace_original: true, ...message }),
+        log,
+      );
     } catch (err) {
       log.error('slash command failed', { err });
       await respond({ response_type: 'ephemeral', ...TRY_AGAIN }).catch(() => {});

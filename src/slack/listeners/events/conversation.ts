@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { hashId } from '../../../log.ts';
 import { helpMessage } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
-import { replyTo, TRY_AGAIN } from '../../reply.ts';
+import { followWithSummary, type Reply, replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
 /** The parts of a message event that decide whether and how we answer it. */
@@ -34,11 +34,24 @@ export async function answerInConversation(
   try {
     const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
     // Digests are set up per channel with the slash command; here the question is taken as help.
-    const message =
+    const reply: Reply =
       intent.kind === 'digest'
-        ? helpMessage(deps.role.name)
+        ? { message: helpMessage(deps.role.name) }
         : await runWork(deps, () => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
-    await client.chat.postMessage({ ...where, ...message, unfurl_links: false, unfurl_media: false });
+    const posted = await client.chat.postMessage({
+      ...where,
+      ...reply.message,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    const ts = posted.ts;
+    if (!ts) return;
+    await followWithSummary(
+      deps,
+      reply,
+      (message) => client.chat.update({ channel: posted.channel ?? event.channel, ts, ...message }),
+      log,
+    );
   } catch (err) {
     log.error('answer failed', { err });
     await client.chat.postMessage({ ...where, ...TRY_AGAIN }).catch(() => {});
