@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -15,38 +16,56 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 // Values that look like credentials are masked wherever they appear, so a stray token in an
 // error message or a URL never reaches the log sink.
-const SECRET_PATTERNS: RegExp[] = [
-  /xox[abposr]-[A-Za-z0-9-]+/g,
-  /xapp-[A-Za-z0-9-]+/g,
-  /sk-[A-Za-z0-9_-]{8,}/g,
-  /(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g,
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/xox[abposr]-[A-Za-z0-9-]+/g, '***'],
+  [/xapp-[A-Za-z0-9-]+/g, '***'],
+  [/sk-[A-Za-z0-9_-]{8,}/g, '***'],
+  [/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, '$1***@'],
+  // A credential inside serialised text (a request body in a library's debug line): "token":"…", token=…
+  [/((?:"|\b)(?:token|secret|password|api[_-]?key|authorization)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1***'],
 ];
 const SECRET_KEYS = /token|secret|password|api[_-]?key|authorization/i;
+/**
+ * Slack user ids (U… or W…, upper-case letters and digits, at least one digit) in free text, such as a
+ * library's debug line or an error message: replaced by their hash so one user's lines still correlate.
+ */
+const USER_ID = /\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,}\b/g;
+/** What a person typed: kept out of every line above debug (only its length is logged). */
+const QUESTION_KEYS = new Set(['question', 'text', 'questionText', 'query']);
 
-export function redact(text: string): string {
+export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const p of SECRET_PATTERNS) {
-    out = out.replace(p, (_m, keep?: string) => (typeof keep === 'string' ? `${keep}***@` : '***'));
-  }
-  return out;
+  for (const s of secrets) if (s.length >= 6) out = out.split(s).join('***');
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  return out.replace(USER_ID, (id) => `user:${hashId(id)}`);
 }
 
-function clean(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redact(value);
+interface CleanOptions {
+  secrets: readonly string[];
+  /** Above debug, what a person typed is replaced by its length. */
+  keepText: boolean;
+}
+
+function clean(value: unknown, o: CleanOptions, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value, o.secrets);
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
     return {
       name: value.name,
-      message: redact(value.message),
+      message: redact(value.message, o.secrets),
       ...(code !== undefined ? { code } : {}),
-      ...(value.cause !== undefined && depth < 3 ? { cause: clean(value.cause, depth + 1) } : {}),
+      ...(value.cause !== undefined && depth < 3 ? { cause: clean(value.cause, o, depth + 1) } : {}),
     };
   }
-  if (Array.isArray(value)) return depth > 4 ? '[…]' : value.map((v) => clean(v, depth + 1));
+  if (Array.isArray(value)) return depth > 4 ? '[…]' : value.map((v) => clean(v, o, depth + 1));
   if (value && typeof value === 'object') {
     if (depth > 4) return '[…]';
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '***' : clean(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      if (SECRET_KEYS.test(k)) out[k] = '***';
+      else if (!o.keepText && QUESTION_KEYS.has(k) && typeof v === 'string') out[k] = `[${v.length} chars]`;
+      else out[k] = clean(v, o, depth + 1);
+    }
     return out;
   }
   return value;
@@ -57,23 +76,47 @@ export function hashId(id: string): string {
   return createHash('sha256').update(`mle-duties:${id}`).digest('hex').slice(0, 12);
 }
 
+interface LogContext {
+  fields: LogFields;
+  /** Told of every error line written inside the context (a request counts as failed when it logged one). */
+  onError?: () => void;
+}
+
+const context = new AsyncLocalStorage<LogContext>();
+
+/**
+ * Runs `fn` with fields (a request id) added to every line any logger writes inside it, however deep:
+ * listeners log through the logger they were built with, and still get the id of the request they serve.
+ */
+export function withLogContext<T>(fields: LogFields, fn: () => T, onError?: () => void): T {
+  const outer = context.getStore();
+  return context.run({ fields: { ...outer?.fields, ...fields }, onError: onError ?? outer?.onError }, fn);
+}
+
 export interface LoggerOptions {
   level: LogLevel;
+  /** One JSON object per line (production); otherwise a line meant for people. */
   json: boolean;
   write?: (line: string) => void;
+  /** Exact values never to write (the configured tokens, keys and passwords), masked wherever they appear. */
+  secrets?: readonly (string | undefined)[];
 }
 
 export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threshold = ORDER[options.level];
+  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 6);
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
+    const ctx = context.getStore();
+    if (level === 'error') ctx?.onError?.();
     if (ORDER[level] < threshold) return;
-    const data = clean({ ...base, ...fields }) as LogFields;
+    const o = { secrets, keepText: level === 'debug' };
+    const data = clean({ ...ctx?.fields, ...base, ...fields }, o) as LogFields;
+    const text = redact(msg, secrets);
     if (options.json) {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg: redact(msg), ...data }));
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg: text, ...data }));
     } else {
-      const extra = Object.keys(data).length > 0 ? ` ${JSON.stringify(data)}` : '';
-      write(`${level.toUpperCase().padEnd(5)} ${redact(msg)}${extra}`);
+      write(`${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${text}${readable(data)}`);
     }
   };
   return {
@@ -83,6 +126,15 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
     error: (m, f) => emit('error', m, f),
     child: (fields) => createLogger(options, { ...base, ...fields }),
   };
+}
+
+/** ` key=value …` for the development format: plain values bare, anything else as JSON. */
+function readable(data: LogFields): string {
+  const parts = Object.entries(data).map(([k, v]) => {
+    const plain = typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && /^[^\s"=]+$/.test(v));
+    return `${k}=${plain ? String(v) : JSON.stringify(v)}`;
+  });
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
 }
 
 export const silentLogger: Logger = createLogger({ level: 'silent', json: false });

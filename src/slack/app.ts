@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type RespondFn, type SayFn, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, type WebAPIPlatformError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { AppError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { type Logger, withLogContext } from '../log.ts';
+import { createHealth, type Health, type OpsRoutes, opsRoutes, startOpsServer } from '../ops/health.ts';
+import { createMetrics, type MetricsRegistry } from '../ops/metrics.ts';
+import { currentRequest, newRequestId, type RequestRecord, runInRequest, surfaceOf } from '../ops/requests.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { register as registerActions } from './listeners/actions/index.ts';
@@ -25,6 +28,10 @@ export interface SlackBotOptions {
   /** Answer-path Web API policy: a person is waiting, so fail fast rather than retry for half an hour. */
   apiTimeoutMs?: number;
   apiRetries?: number;
+  /** Where the bot's counters go (served at GET /metrics); a registry of its own when absent. */
+  metrics?: MetricsRegistry;
+  /** Readiness (GET /readyz); by default: database reachable, migrations applied, the role's catalog loaded. */
+  health?: Health;
 }
 
 export interface SlackBot {
@@ -33,9 +40,17 @@ export interface SlackBot {
   receiver: HTTPReceiver | SocketModeReceiver;
   /** Web API client with the answer-path policy. */
   client: WebClient;
-  /** HTTP mode: listens on `port` (0 = any free port) and returns the port; Socket Mode: connects. */
+  metrics: MetricsRegistry;
+  health: Health;
+  /**
+   * HTTP mode: listens on `port` (0 = any free port) and returns the port. Socket Mode: connects, and when a port is
+   * given serves /healthz, /readyz and /metrics on it (Slack needs no port then, but probes and scrapers do).
+   */
   start(port?: number): Promise<{ port?: number }>;
-  /** Stops taking requests, then waits up to `graceMs` for answers in progress. */
+  /**
+   * Stops taking requests, then waits up to `graceMs` for answers in progress; whoever is still waiting after that
+   * is told to ask again (an answer cut off by the exit would otherwise never come).
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -53,10 +68,43 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
     work: options.deps.work ?? createWorkQueue(options.deps.db.engine === 'pglite' ? 1 : 8),
   };
   const logger: Logger = deps.logger.child({ component: 'slack' });
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
+  const health = options.health ?? createHealth({ db: deps.db, roleId: deps.role.id });
+  if (deps.summarizer) {
+    const summarizer = deps.summarizer;
+    metrics.watchLlm(() => summarizer.stats());
+  }
+  const routes = opsRoutes(health, metrics, logger);
   const level = toBoltLevel(options.logLevel ?? 'info');
   const apiTimeoutMs = options.apiTimeoutMs ?? 5000;
-  const timedFetch: typeof fetch = (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(apiTimeoutMs) });
+  // Every Web API call and response_url post of the answer path goes through here: the one place that sees
+  // Slack's error codes (they come back as HTTP 200 with ok:false) for the metrics.
+  const timedFetch: typeof fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const isApi = url.includes('/api/');
+    let res: Response;
+    try {
+      res = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(apiTimeoutMs) });
+    } catch (err) {
+      metrics.slackApiError(isApi ? 'request_failed' : 'response_url_request_failed', 'answers');
+      throw err;
+    }
+    if (res.status >= 400)
+      metrics.slackApiError(isApi ? `http_${res.status}` : `response_url_http_${res.status}`, 'answers');
+    else if (isApi && res.headers.get('content-type')?.includes('json')) {
+      res
+        .clone()
+        .json()
+        .then(
+          (body: unknown) => {
+            const b = body as { ok?: boolean; error?: string } | null;
+            if (b?.ok === false) metrics.slackApiError(String(b.error ?? 'unknown_error'), 'answers');
+          },
+          () => {},
+        );
+    }
+    return res;
+  };
   const clientOptions: WebClientOptions = {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     timeout: apiTimeoutMs,
@@ -109,20 +157,10 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       processBeforeResponse: false,
       customPropertiesExtractor: (req) => ({ [SIGNATURE_KEY]: req.headers['x-slack-signature'] }),
       logger: boltLogger(logger.child({ from: 'receiver' }), level),
-      customRoutes: [
-        {
-          path: '/healthz',
-          method: ['GET'],
-          handler: (_req, res) => {
-            res.writeHead(200, { 'content-type': 'text/plain' });
-            res.end('ok');
-          },
-        },
-      ],
     });
   }
 
-  if (receiver instanceof HTTPReceiver) rejectSkewedTimestamps(receiver, logger);
+  if (receiver instanceof HTTPReceiver) wrapRequestListener(receiver, logger, routes, metrics);
 
   const app = new App({
     token: slack.botToken,
@@ -136,18 +174,56 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
     ignoreSelf: true,
   });
 
-  // Handlers outlive their ack; stop() waits for them so a SIGTERM does not cut an answer in half.
-  const inFlight = new Set<Promise<void>>();
-  app.use(async ({ next }) => {
-    const run = next();
-    inFlight.add(run);
+  // Handlers outlive their ack; stop() waits for them so a SIGTERM does not cut an answer in half, and tells whoever
+  // still waits after the grace period to ask again.
+  const inFlight = new Map<Promise<void>, InFlight>();
+  let stopping = false;
+  app.use(async (args) => {
+    const started = performance.now();
+    const record: RequestRecord & { passed?: boolean } = {
+      id: newRequestId(),
+      surface: surfaceOf(args.body),
+      errors: 0,
+    };
+    const entry: InFlight = { record, tryAgain: tryAgainFor(args) };
+    const run = runInRequest(record, () =>
+      withLogContext(
+        { requestId: record.id },
+        () => args.next(),
+        () => {
+          record.errors += 1;
+        },
+      ),
+    );
+    inFlight.set(run, entry);
+    let threw = false;
     try {
       await run;
+    } catch (err) {
+      threw = true;
+      throw err;
     } finally {
       inFlight.delete(run);
+      // A request still running when shutdown gave up on it was counted there.
+      if (!entry.interrupted) {
+        const outcome =
+          threw || record.errors > 0
+            ? 'error'
+            : record.surface !== 'command' && record.surface !== 'action' && !record.passed
+              ? 'duplicate'
+              : (record.outcome ?? 'ok');
+        metrics.request(record.surface, outcome);
+        metrics.answer(record.surface, (performance.now() - started) / 1000);
+      }
     }
   });
   app.use(dedupeRequests(deps.db, logger));
+  // Reached only by deliveries the dedupe let through: events it stops are counted as duplicates.
+  app.use(async ({ next }) => {
+    const record = currentRequest() as (RequestRecord & { passed?: boolean }) | undefined;
+    if (record) record.passed = true;
+    await next();
+  });
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
@@ -157,38 +233,111 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
     logger.error('unhandled Slack listener error', { err: error });
   });
 
+  let opsServer: { port: number; close(): Promise<void> } | undefined;
   return {
     app,
     mode: socket ? 'socket' : 'http',
     receiver,
     client: app.client,
+    metrics,
+    health,
     async start(port) {
       if (socket) {
-        await app.start();
-        return {};
+        // Probes can reach /healthz while the socket connects; /readyz says whether the database is there.
+        if (port !== undefined) opsServer = await startOpsServer(port, routes);
+        try {
+          await app.start();
+        } catch (err) {
+          await opsServer?.close();
+          throw err;
+        }
+        return opsServer ? { port: opsServer.port } : {};
       }
       const server = (await app.start(port ?? 3000)) as Server;
       return { port: (server.address() as AddressInfo).port };
     },
     async stop(graceMs = 10_000) {
-      await app.stop();
-      const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      if (stopping) return;
+      stopping = true;
+      health.stopping();
+      const waiting = inFlight.size;
+      await app.stop().catch((err) => logger.warn('Slack receiver stop failed', { err }));
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight.keys()]), deadline]);
+      clearTimeout(timer);
+      const left = [...inFlight.values()];
+      if (left.length > 0) {
+        logger.warn('shutdown: answers still running after the grace period; asking those people to try again', {
+          count: left.length,
+          graceMs,
+        });
+        await Promise.allSettled(
+          left.map((e) => {
+            e.interrupted = true;
+            metrics.request(e.record.surface, 'interrupted');
+            return e.tryAgain?.();
+          }),
+        );
+      }
+      await opsServer?.close();
+      logger.info('shutdown: Slack requests drained', { finished: waiting - left.length, interrupted: left.length });
     },
   };
+}
+
+interface InFlight {
+  record: RequestRecord;
+  /** Tells the asker this request will not be answered (shutdown); absent where nobody waits for an answer. */
+  tryAgain?: () => Promise<unknown>;
+  interrupted?: boolean;
+}
+
+export const RESTARTING_TEXT = 'Sorry, I am restarting and could not finish this answer. Please ask again in a moment.';
+
+/** Where an interrupted request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
+function tryAgainFor(args: { body: unknown; respond?: RespondFn; say?: SayFn }): (() => Promise<unknown>) | undefined {
+  const surface = surfaceOf(args.body);
+  if ((surface === 'command' || surface === 'action') && args.respond) {
+    const respond = args.respond;
+    return () => respond({ response_type: 'ephemeral', replace_original: false, text: RESTARTING_TEXT });
+  }
+  if ((surface === 'mention' || surface === 'dm') && args.say) {
+    const say = args.say;
+    const event = (args.body as { event?: { ts?: string; thread_ts?: string } }).event;
+    const threadTs = surface === 'mention' ? (event?.thread_ts ?? event?.ts) : event?.thread_ts;
+    return () => say({ text: RESTARTING_TEXT, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+  return undefined;
 }
 
 /** Slack's signing window is ±5 minutes; Bolt checks only the past side, so a request dated ahead passes. */
 const MAX_SKEW_SECONDS = 300;
 
-function rejectSkewedTimestamps(receiver: HTTPReceiver, logger: Logger): void {
+/**
+ * In front of Bolt's listener: the ops routes (/healthz, /readyz, /metrics), requests dated too far ahead, and the
+ * ack latency of every POST (received → response sent, which is what Slack's 3 s limit measures).
+ */
+function wrapRequestListener(
+  receiver: HTTPReceiver,
+  logger: Logger,
+  routes: OpsRoutes,
+  metrics: MetricsRegistry,
+): void {
   const handle = receiver.requestListener;
   receiver.requestListener = (req, res) => {
-    const ts = Number(req.headers['x-slack-request-timestamp']);
-    if (req.method === 'POST' && Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_SKEW_SECONDS) {
-      logger.warn('request timestamp too far in the future; refused');
-      res.writeHead(401).end();
-      return;
+    if (routes(req, res)) return;
+    if (req.method === 'POST') {
+      const ts = Number(req.headers['x-slack-request-timestamp']);
+      if (Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_SKEW_SECONDS) {
+        logger.warn('request timestamp too far in the future; refused');
+        res.writeHead(401).end();
+        return;
+      }
+      const started = performance.now();
+      res.once('finish', () => metrics.ack((performance.now() - started) / 1000));
     }
     return handle(req, res);
   };
