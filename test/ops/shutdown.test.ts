@@ -1,0 +1,199 @@
+// SIGTERM: stop taking requests, finish answers in flight (or tell the asker to try again), release the database,
+// exit 0. The first tests run the real entry point (`node --import tsx src/main.ts`) in its own process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RESTARTING_TEXT } from '../../src/slack/app.ts';
+import { SIGNING_SECRET } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { createSigner, send } from '../helpers/signer.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { captureLogs, sample, startOpsBot } from './support.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const signer = createSigner(SIGNING_SECRET);
+
+let tdb: TestDb;
+let slack: SlackApiStandIn;
+beforeAll(async () => {
+  tdb = await openTestDb();
+  slack = await startSlackApi();
+});
+afterAll(async () => {
+  await slack?.close();
+  await tdb?.close();
+});
+afterEach(() => slack.reset());
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  stderr: string[];
+  exited: Promise<{ code: number | null; at: number }>;
+}
+
+async function startMain(dbEnv: Record<string, string>): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      SCHEDULER: 'off',
+      // Empty, so a developer's .env cannot fill them in.
+      DATABASE_URL: '',
+      PGLITE_DIR: '',
+      SLACK_APP_TOKEN: '',
+      OPENAI_API_KEY: '',
+      ...dbEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, at: Date.now() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) {
+        stderr.push(l);
+        if (l.includes('listening on port')) resolve();
+      }
+    });
+    void exited.then(({ code }) => reject(new Error(`main exited with ${code}: ${stderr.join('\n')}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/slack/events`, stderr, exited };
+}
+
+/** The database for the child: PGlite allows one opener of a data directory, so this process lets go of it. */
+async function dbEnv(): Promise<Record<string, string>> {
+  if (tdb.url) return { DATABASE_URL: tdb.url };
+  await tdb.db.close();
+  return { PGLITE_DIR: tdb.dir as string };
+}
+
+describe('SIGTERM on the real process (node --import tsx src/main.ts)', () => {
+  let proc: Proc | undefined;
+  afterEach(() => {
+    if (proc && proc.child.exitCode === null) proc.child.kill('SIGKILL');
+  });
+
+  it('an answer in flight is finished, new requests are refused, the process exits 0', async () => {
+    proc = await startMain(await dbEnv());
+    // Slack takes 1.5 s to accept the answer: SIGTERM arrives while it is being delivered.
+    slack.script('response_url', { delayMs: 1500 });
+    const res = await send(
+      proc.url,
+      signer.command({ text: 'who deploys models to production?', response_url: slack.responseUrl('sd1') }),
+    );
+    expect(res.status).toBe(200);
+    const [call] = await slack.waitFor('response_url', 1, 10_000);
+    const signalledAt = Date.now();
+    proc.child.kill('SIGTERM');
+    // Stopped taking requests: the port no longer answers (give the signal a moment to land).
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(
+      send(proc.url, signer.command({ text: 'who reviews code?', response_url: slack.responseUrl('sd2') })),
+    ).rejects.toThrow();
+
+    const { code, at } = await proc.exited;
+    expect(code).toBe(0);
+    // It waited for the answer's delivery (1.5 s) before letting go, and no longer than the grace period.
+    expect(at - (call?.at ?? 0)).toBeGreaterThanOrEqual(1400);
+    expect(at - signalledAt).toBeLessThan(12_000);
+    expect(call?.responseUrlId).toBe('sd1');
+    expect(JSON.stringify(call?.body)).toMatch(/Deploy|deploy/);
+    expect(slack.calls.filter((c) => c.responseUrlId === 'sd2')).toHaveLength(0);
+    // Production logs: one JSON object per line, the shutdown told, the Slack requests drained.
+    const lines = proc.stderr.filter((l) => l.trim()).map((l) => JSON.parse(l) as { msg: string; level: string });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'shutdown: Slack requests drained', 'stopped']),
+    );
+  }, 60_000);
+
+  it('a burst acked just before SIGTERM: every asker gets the answer or "try again"; exit 0', async () => {
+    proc = await startMain(await dbEnv());
+    const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
+    const acks = await Promise.all(
+      ids.map((id, i) =>
+        send(
+          proc?.url as string,
+          signer.command({ text: `who monitors models in production ${i}?`, response_url: slack.responseUrl(id) }),
+        ),
+      ),
+    );
+    expect(acks.every((a) => a.status === 200)).toBe(true);
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    const got = slack.callsTo('response_url');
+    expect(new Set(got.map((c) => c.responseUrlId))).toEqual(new Set(ids));
+    for (const c of got) expect(c.status).toBe(200);
+  }, 60_000);
+});
+
+describe('stop(): answers that outlive the grace period', () => {
+  it('the askers still waiting are told to try again (command and mention), counted as interrupted', async () => {
+    const t = await openTestDb();
+    try {
+      const logs = captureLogs('info');
+      const ops = await startOpsBot({
+        db: t.db,
+        slack,
+        logger: logs.logger,
+        logLevel: 'error',
+        // A question that never finishes (a hung database, say).
+        wrapAnswers: (a) => ({ ...a, ask: () => new Promise(() => {}) }),
+      });
+      await send(ops.url, ops.signer.command({ text: 'who reviews code?', response_url: slack.responseUrl('hang1') }));
+      await send(ops.url, ops.signer.command({ text: 'who reviews code?', response_url: slack.responseUrl('hang2') }));
+      await send(
+        ops.url,
+        ops.signer.event({
+          type: 'app_mention',
+          user: 'U0ASKER1',
+          text: '<@UBOT0001> who reviews code?',
+          ts: '5.5',
+          channel: 'C5',
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await ops.stop(500);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const told = slack.callsTo('response_url');
+      expect(told.map((c) => c.responseUrlId).sort()).toEqual(['hang1', 'hang2']);
+      for (const c of told) expect(c.body.text).toBe(RESTARTING_TEXT);
+      const posts = slack.callsTo('chat.postMessage');
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.body).toMatchObject({ channel: 'C5', thread_ts: '5.5', text: RESTARTING_TEXT });
+      const text = await ops.metrics.render();
+      expect(sample(text, 'mle_duties_requests_total', { surface: 'command', outcome: 'interrupted' })).toBe(2);
+      expect(sample(text, 'mle_duties_requests_total', { surface: 'mention', outcome: 'interrupted' })).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
