@@ -156,6 +156,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       const terms: Term[] = [];
       const unknown: string[] = [];
       const toRepair: string[] = [];
+      // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
+      const guessed = new Set<string>();
       for (const w of words) {
         const a = byWord.get(w);
         if (!a || a.lexemes.length === 0) continue; // an English stop word
@@ -183,6 +185,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             for (const lexeme of r.lexemes) {
               terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
             }
+            guessed.add(w);
             for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
           } else {
             unknown.push(w);
@@ -235,16 +238,18 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           const hits = new Set(r.hits);
           let covered = 0;
           let matchedUnits = 0;
+          let typedHit = false;
           for (const [unit, lexemes] of units) {
             if ([...lexemes].some((l) => hits.has(l))) {
               covered += unitInfo.get(unit) ?? 0;
               matchedUnits++;
+              if (!guessed.has(unit)) typedHit = true;
             }
           }
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
           const raw = r.score * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-          return { row: r, raw, coverage, matchedUnits, why };
+          return { row: r, raw, coverage, matchedUnits, typedHit, why };
         })
         .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
 
@@ -274,7 +279,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         : undefined;
       const confident = top !== undefined && isConfident(top, intent, t);
       if (!confident) {
-        const near = ranked.filter((c) => c.raw >= t.minScore * 0.5).slice(0, 3);
+        // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
+        const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
         return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, explain };
       }
       const matches = ranked

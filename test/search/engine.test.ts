@@ -68,6 +68,13 @@ describe('matching', () => {
     }
   });
 
+  it('suggests nothing from a guessed word alone', async () => {
+    // "wifi" is not in the English word list and is one edit from a catalog word ("wiki")
+    const r = await search.search("what's the wifi password?");
+    expect(r.matches).toEqual([]);
+    expect(r.nearMisses).toEqual([]);
+  });
+
   it('offers near misses when it is not confident', async () => {
     const r = await search.search('how do I version my figma files?');
     expect(r.matches).toEqual([]);
