@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../../src/cli.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
@@ -16,18 +15,7 @@ afterAll(async () => {
   await t.close();
 });
 
-async function cli(argv: string[], stdin?: string, cfg = config) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    stdin: Readable.from(stdin === undefined ? [] : [stdin]),
-    stdinIsTty: stdin === undefined,
-  };
-  const code = await runCli(argv, io, cfg);
-  return { code, out, err };
-}
+const cli = (argv: string[], stdin?: string, cfg = config) => runCliCaptured(argv, cfg, stdin);
 
 describe('mle-duties ask', () => {
   it('prints one JSON object with the fixed fields', async () => {

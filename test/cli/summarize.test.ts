@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../../src/cli.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { SUMMARIES_OFF } from '../../src/summarize/cli.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
 
@@ -37,18 +36,7 @@ const withLlm = (timeoutMs = 800): Config =>
     LLM_TIMEOUT_MS: String(timeoutMs),
   });
 
-async function cli(argv: string[], cfg: Config, stdin?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    stdin: Readable.from(stdin === undefined ? [] : [stdin]),
-    stdinIsTty: stdin === undefined,
-  };
-  const code = await runCli(argv, io, cfg);
-  return { code, out, err };
-}
+const cli = (argv: string[], cfg: Config, stdin?: string) => runCliCaptured(argv, cfg, stdin);
 
 describe('mle-duties ask --summarize', () => {
   it('prints the summary under the matches', async () => {
