@@ -1,0 +1,174 @@
+// The main scenarios (command, mention, DM, vote, digest tick, summarizer failure) run with every log line captured
+// at debug, Bolt's and the Web API client's included; no secret, token or raw Slack user id may appear in them, and
+// question text may appear only at debug.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDigestClient } from '../../src/digest/slack.ts';
+import { tick } from '../../src/digest/tick.ts';
+import { createLogger, hashId, withLogContext } from '../../src/log.ts';
+import { createSummarizer } from '../../src/summarize/summarizer.ts';
+import { SIGNING_SECRET } from '../helpers/app.ts';
+import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
+import { send } from '../helpers/signer.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { blockAction, button } from '../slack/support.ts';
+import { captureLogs, type OpsBot, startOpsBot } from './support.ts';
+
+const BOT_TOKEN = 'xoxb-2000000001-3000000001-LogScanBotTokenAbc';
+const OPENAI_KEY = 'sk-logscan-0123456789abcdef';
+const DB_PASSWORD = 'pw-LogScan-s3cret';
+const USERS = ['U0ASKER1', 'U0VOTER22', 'U0DMUSER3', 'U0SUBSCR4'];
+const QUESTIONS = [
+  'who deploys models to production quietly?',
+  'who reviews code in the evenings?',
+  'who monitors models after launch?',
+];
+
+let tdb: TestDb;
+let slack: SlackApiStandIn;
+let openai: OpenAiStandIn;
+let ops: OpsBot;
+// No secrets list here: the scan proves nothing writes them in the first place (the list is tested on its own below).
+const logs = captureLogs('debug');
+
+beforeAll(async () => {
+  tdb = await openTestDb();
+  slack = await startSlackApi({ token: BOT_TOKEN });
+  openai = await startOpenAiStandIn({ mode: '500' });
+  const summarizer = createSummarizer({
+    db: tdb.db,
+    llm: { apiKey: OPENAI_KEY, baseUrl: openai.url, model: 'm', timeoutMs: 1500 },
+    logger: logs.logger,
+  });
+  ops = await startOpsBot({ db: tdb.db, slack, logger: logs.logger, logLevel: 'debug', summarizer });
+});
+afterAll(async () => {
+  await ops?.stop();
+  await openai?.close();
+  await slack?.close();
+  await tdb?.close();
+});
+
+describe('logs of the main scenarios', () => {
+  it('hold no secret, token or raw user id; question text only at debug', async () => {
+    const [asker, voter, dmUser, subscriber] = USERS as [string, string, string, string];
+    // Command (answered, with a summary attempt that fails: the provider answers 500).
+    await send(
+      ops.url,
+      ops.signer.command({ text: QUESTIONS[0], user_id: asker, response_url: slack.responseUrl('l1') }),
+    );
+    const [answer] = await slack.waitFor('response_url', 1, 10_000);
+    // Vote on it.
+    if (!answer) throw new Error('no answer');
+    const up = button(answer, 'vote_up');
+    await send(ops.url, ops.signer.action(blockAction(up, { user: voter, responseUrl: slack.responseUrl('l2') })));
+    // Mention and DM.
+    await send(
+      ops.url,
+      ops.signer.event({
+        type: 'app_mention',
+        user: asker,
+        text: `<@UBOT0001> ${QUESTIONS[1]}`,
+        ts: '7.1',
+        channel: 'C0LOGS',
+      }),
+    );
+    await send(
+      ops.url,
+      ops.signer.event({
+        type: 'message',
+        channel_type: 'im',
+        user: dmUser,
+        text: QUESTIONS[2],
+        ts: '7.2',
+        channel: 'D0LOGS',
+      }),
+    );
+    // A failing answer post (its error is logged) and a digest subscription, then a digest tick a week later.
+    slack.script('chat.postMessage', { error: 'not_in_channel' });
+    await send(
+      ops.url,
+      ops.signer.event({
+        type: 'app_mention',
+        user: subscriber,
+        text: `<@UBOT0001> ${QUESTIONS[1]}`,
+        ts: '7.3',
+        channel: 'C0LOGS',
+      }),
+    );
+    await send(
+      ops.url,
+      ops.signer.command({
+        text: 'digest subscribe monday 09:00 UTC',
+        user_id: subscriber,
+        channel_id: 'C0DIGEST',
+        response_url: slack.responseUrl('l3'),
+      }),
+    );
+    await slack.waitFor('response_url', 3, 10_000);
+    await slack.waitFor('chat.postMessage', 4, 10_000);
+    const result = await tick({
+      db: tdb.db,
+      client: createDigestClient({ token: BOT_TOKEN, apiUrl: slack.url }),
+      logger: logs.logger.child({ component: 'digest' }),
+      now: new Date(Date.now() + 8 * 24 * 3600_000),
+      paceMs: 0,
+    });
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['posted']);
+    // Let the handlers (summaries run after the answer) finish writing.
+    await new Promise((r) => setTimeout(r, 1500));
+
+    const text = logs.lines.join('\n');
+    const parsed = logs.lines.map((l) => JSON.parse(l) as { level: string; requestId?: string });
+    // The scenarios did log (at every level, Bolt's debug included), and did fail where they should.
+    expect(parsed.length).toBeGreaterThan(30);
+    expect(parsed.some((l) => l.level === 'debug')).toBe(true);
+    expect(text).toContain('LLM summary failed');
+    expect(text).toContain('answer failed');
+    expect(text).toContain('digest: posted');
+    expect(parsed.filter((l) => l.requestId).length).toBeGreaterThan(5);
+
+    for (const secret of [BOT_TOKEN, SIGNING_SECRET, OPENAI_KEY, 'legacy-verification-token-unused']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toMatch(/xox[abposr]-\d/);
+    for (const user of USERS) expect(text).not.toContain(user);
+    // Hashed ids are there instead, so one user's lines still correlate.
+    expect(text).toContain(hashId(asker));
+    for (const line of parsed.filter((l) => l.level !== 'debug')) {
+      for (const q of QUESTIONS) expect(JSON.stringify(line)).not.toContain(q);
+    }
+  }, 60_000);
+
+  it('the configured secrets are masked wherever they appear; a database password in a URL too', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      json: true,
+      write: (l) => lines.push(l),
+      secrets: [SIGNING_SECRET, DB_PASSWORD, OPENAI_KEY, BOT_TOKEN],
+    });
+    withLogContext({ requestId: 'r1' }, () =>
+      logger.error(`failed with ${SIGNING_SECRET}`, {
+        err: new Error(`connect postgres://mle:${DB_PASSWORD}@db.internal:5432/x refused`, {
+          cause: new Error(`key ${OPENAI_KEY}`),
+        }),
+        detail: `password is ${DB_PASSWORD}; Bearer ${BOT_TOKEN}`,
+        body: '{"token":"legacy-abc","user":"U0ASKER1"}',
+        question: 'who deploys models?',
+      }),
+    );
+    const out = lines.join('\n');
+    for (const s of [SIGNING_SECRET, DB_PASSWORD, OPENAI_KEY, BOT_TOKEN, 'legacy-abc', 'U0ASKER1', 'who deploys']) {
+      expect(out).not.toContain(s);
+    }
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'error', requestId: 'r1', question: '[19 chars]' });
+    // A logger without the list still masks what has a recognisable shape.
+    const plain: string[] = [];
+    createLogger({ level: 'info', json: false, write: (l) => plain.push(l) }).info('x', {
+      url: `postgres://mle:${DB_PASSWORD}@h/db`,
+      err: new Error(`token ${BOT_TOKEN} and ${OPENAI_KEY}`),
+    });
+    expect(plain.join('\n')).not.toMatch(new RegExp(`${DB_PASSWORD}|${BOT_TOKEN}|${OPENAI_KEY}`));
+  });
+});
