@@ -61,5 +61,7 @@ if (kind === 'bare') {
 
 process.stdout.write(`${JSON.stringify({ port })}\n`);
 process.on('SIGTERM', () => {
+  // The peak over the whole run, for the bench's RSS figures (maxRSS is in KiB).
+  process.stdout.write(`${JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })}\n`);
   void stop().finally(() => process.exit(0));
 });

@@ -1,7 +1,8 @@
 // Slack latency, as Slack sees it: signed /mle-duties requests over HTTP to our bot and to a bare
-// Bolt app (same machine, same run, each in its own process), 50 at a time.
+// Bolt app (same machine, same run, each in its own process), 50 and 200 at a time.
 //   ack latency     request sent → HTTP 200 received (Slack gives up at 3 s)
 //   answer latency  HTTP 200 received → the answer's response_url post received (no LLM)
+//   peak RSS        the bot process's maxRSS over the whole run, reported by it as it stops
 // Standalone: `npx tsx test/bench/slack.ts [pglite|postgres]`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -20,6 +21,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const SECRET = 'bench-signing-secret';
 const CONCURRENCY = 50;
+/** The heavier level: requests per round there, so each round is two waves of it. */
+const HIGH_CONCURRENCY = 200;
+const HIGH_REQUESTS_PER_ROUND = 400;
 const REQUESTS = 600;
 const ROUNDS = 3;
 const WARMUP = 100;
@@ -33,6 +37,8 @@ const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), '
 interface Target {
   url: string;
   child: ChildProcess;
+  /** Lines the target printed after its port (its peak RSS, as it stops). */
+  lines: string[];
 }
 
 async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
@@ -41,13 +47,26 @@ async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): 
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const lines: string[] = [];
+  const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    rl.once('line', resolve);
+    rl.once('line', (first) => {
+      rl.on('line', (l) => lines.push(l));
+      resolve(first);
+    });
     child.once('exit', (code) => reject(new Error(`${kind} bench server exited with ${code}`)));
   });
   const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}/slack/events`, child };
+  return { url: `http://127.0.0.1:${port}/slack/events`, child, lines };
+}
+
+/** Peak RSS in MiB the target reported as it stopped (NaN if it did not). */
+function peakRss(t: Target): number {
+  for (const l of t.lines) {
+    const parsed = JSON.parse(l) as { maxRSS?: number };
+    if (typeof parsed.maxRSS === 'number') return parsed.maxRSS / 1024;
+  }
+  return Number.NaN;
 }
 
 async function stopTarget(t: Target): Promise<void> {
@@ -58,7 +77,7 @@ async function stopTarget(t: Target): Promise<void> {
   if (t.child.exitCode === null) t.child.kill('SIGKILL');
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const agent = new Agent({ keepAlive: true, maxSockets: HIGH_CONCURRENCY });
 
 function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -189,6 +208,16 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
       await answers(slack, run);
       slack.reset();
     }
+    // The same at 200 concurrent requests.
+    const bareHigh: number[] = [];
+    const oursHigh: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      bareHigh.push(...(await load(bare.url, slack, `bareh${round}`, HIGH_REQUESTS_PER_ROUND, HIGH_CONCURRENCY)).ack);
+      const run = await load(ours.url, slack, `oursh${round}`, HIGH_REQUESTS_PER_ROUND, HIGH_CONCURRENCY);
+      oursHigh.push(...run.ack);
+      await answers(slack, run, 120_000);
+      slack.reset();
+    }
     // Answer latency, one question at a time, each answered before the next (what a workspace mostly sees)…
     const steady: number[] = [];
     for (let i = 0; i < 100; i++)
@@ -196,9 +225,14 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
     // …and for a burst of 50 questions at the same moment.
     const burst = await answers(slack, await load(ours.url, slack, 'burst', CONCURRENCY, CONCURRENCY));
 
+    // Stopped here (not in finally) so the peak RSS they report covers the whole run and nothing after it.
+    await Promise.all(targets.map(stopTarget));
     const ms = (name: string, value: number): Row => ({ name, value: Math.round(value * 10) / 10, unit: 'ms' });
     const bareP99 = percentile(bareAck, 99);
     const oursP99 = percentile(oursAck, 99);
+    const bareHighP99 = percentile(bareHigh, 99);
+    const oursHighP99 = percentile(oursHigh, 99);
+    const mib = (name: string, value: number): Row => ({ name, value: Math.round(value), unit: 'MiB' });
     return [
       ms(`ack p50, bare Bolt (${CONCURRENCY} concurrent)`, percentile(bareAck, 50)),
       ms(`ack p99, bare Bolt (${CONCURRENCY} concurrent)`, bareP99),
@@ -209,10 +243,19 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
         value: Math.round((oursP99 / bareP99) * 100) / 100,
         unit: '×',
       },
+      ms(`ack p99, bare Bolt (${HIGH_CONCURRENCY} concurrent)`, bareHighP99),
+      ms(`ack p99, mle-duties (${HIGH_CONCURRENCY} concurrent)`, oursHighP99),
+      {
+        name: `ack p99 ratio mle-duties / bare at ${HIGH_CONCURRENCY}`,
+        value: Math.round((oursHighP99 / bareHighP99) * 100) / 100,
+        unit: '×',
+      },
       ms('answer p50, ack → response_url, one at a time', percentile(steady, 50)),
       ms('answer p99, ack → response_url, one at a time', percentile(steady, 99)),
       ms(`answer p50, ack → response_url, burst of ${CONCURRENCY}`, percentile(burst, 50)),
       ms(`answer p99, ack → response_url, burst of ${CONCURRENCY}`, percentile(burst, 99)),
+      mib(`peak RSS, mle-duties bot process (${engine === 'pglite' ? 'embedded PGlite' : 'Postgres'})`, peakRss(ours)),
+      mib('peak RSS, bare Bolt process', peakRss(bare)),
     ];
   } finally {
     await Promise.all(targets.map(stopTarget));
