@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   });
   const metrics = createMetrics();
   const slack = requireSlack(config);
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { pgliteThread: 'worker' });
   const botDb = yieldBetweenQueries(runtime.db);
   const bot = await createSlackBot({
     slack,
