@@ -216,7 +216,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const prev = best.get(term.lexeme);
         if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
       }
-      const { rows, idf, maxIdf } = await score(db, [...best.values()], t);
+      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
 
       // Information in the question: the idf of each unit; a word the catalog has never seen
       // counts as the most informative kind, which is what makes "wifi password" fall out.
@@ -287,24 +287,22 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         .filter((c) => c.raw >= top.raw * t.relativeFloor)
         .slice(0, limit)
         .map(toMatch);
-      await addPhraseHits(db, matches, [...best.keys()]);
+      await addPhraseHits(vocab, matches, new Set(best.keys()));
       return { question, matches, nearMisses: [], unknownWords: unknown, explain };
     },
   };
 }
 
 /** Aliases the question contains whole, shown in `why`: "watch models in prod" says more than "models". */
-async function addPhraseHits(db: Queryable, matches: Match[], lexemes: string[]): Promise<void> {
+async function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: ReadonlySet<string>): Promise<void> {
   if (matches.length === 0) return;
-  const rows = await db.query<{ duty_id: string; phrase: string }>(
-    `select duty_id, phrase from duty_phrases
-     where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2 and lexemes <@ $2::text[]
-     order by cardinality(lexemes) desc, phrase`,
-    [matches.map((m) => m.id), lexemes],
-  );
+  const phrases = await vocab.aliasPhrases(matches.map((m) => m.id));
   for (const m of matches) {
-    const phrases = rows.filter((r) => r.duty_id === m.id).slice(0, 2);
-    m.why.push(...phrases.map((r) => `“${r.phrase}”`));
+    const hits = (phrases.get(m.id) ?? [])
+      .filter((p) => p.lexemes.every((l) => lexemes.has(l)))
+      .sort((x, y) => y.lexemes.length - x.lexemes.length || x.phrase.localeCompare(y.phrase))
+      .slice(0, 2);
+    m.why.push(...hits.map((p) => `“${p.phrase}”`));
   }
 }
 
@@ -343,7 +341,7 @@ export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly
   let best: { w: string; d: number; prefix: number } | undefined;
   for (let len = word.length - budget; len <= word.length + budget; len++) {
     for (const w of byLength.get(len) ?? []) {
-      const d = editDistance(word, w);
+      const d = editDistance(word, w, budget);
       if (d > budget) continue;
       const prefix = commonPrefix(word, w);
       if (!best || d < best.d || (d === best.d && (prefix > best.prefix || (prefix === best.prefix && w < best.w)))) {
@@ -361,70 +359,74 @@ function commonPrefix(a: string, b: string): number {
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 99;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+export function editDistance(a: string, b: string, max = 3): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  // Three rolling rows (transpositions look two rows back); stop once a whole row exceeds `max`.
+  let back = new Uint8Array(b.length + 1);
+  let prev = new Uint8Array(b.length + 1);
+  let row = new Uint8Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const row = d[i] as number[];
-      const prev = d[i - 1] as number[];
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        v = Math.min(v, ((d[i - 2] as number[])[j - 2] as number) + 1);
-      }
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (back[j - 2] as number) + 1);
       row[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    if (rowMin > max) return max + 1;
+    [back, prev, row] = [prev, row, back];
   }
-  return (d[a.length] as number[])[b.length] as number;
+  return Math.min(prev[b.length] as number, max + 1);
 }
 
 async function score(
   db: Queryable,
+  vocab: Vocabulary,
   terms: Term[],
   t: Tuning,
 ): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
-  const lexemes = terms.map((q) => q.lexeme);
-  if (terms.length === 0) return { rows: [], idf: new Map(), maxIdf: 1 };
-  const rows = await db.query<CandidateRow & { term_idf: Record<string, number> | null; max_idf: number | null }>(
-    `with c as (select docs, avg_len from corpus_stats where id = 1),
-     qs as (
-       select x.lexeme, x.w, s.idf, s.df, row_number() over (order by s.df, x.lexeme) as rarity
-       from unnest($1::text[], $2::float8[]) as x(lexeme, w)
-       join term_stats s on s.lexeme = x.lexeme
-     ),
-     q as (select * from qs where df <= greatest($6::int, (select docs from c) * 0.02) or rarity <= 2),
-     scored as (
+  const { docs, avgLen } = vocab.corpus;
+  const maxIdf = Math.log(1 + (docs - 0.5) / 1.5);
+  const stats = await vocab.termStats(terms.map((q) => q.lexeme));
+  const known = terms.filter((q) => stats.has(q.lexeme));
+  const idf = new Map(known.map((q) => [q.lexeme, (stats.get(q.lexeme) as TermStat).idf]));
+  // The two rarest words always count; others only while their posting lists stay short.
+  const cap = Math.max(t.maxPostings, docs * 0.02);
+  const byRarity = [...known].sort(
+    (x, y) => (stats.get(x.lexeme)?.df ?? 0) - (stats.get(y.lexeme)?.df ?? 0) || x.lexeme.localeCompare(y.lexeme),
+  );
+  const scored = byRarity.filter((q, i) => i < 2 || (stats.get(q.lexeme)?.df ?? 0) <= cap);
+  if (scored.length === 0) return { rows: [], idf, maxIdf };
+  const rows = await db.query<CandidateRow>(
+    `with scored as (
        select t.duty_id,
-              sum(q.w * q.idf * t.tf * ($3::float8 + 1)
-                  / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * t.doc_len / c.avg_len))) as score,
-              array_agg(q.lexeme) as hits
-       from q
-       join duty_terms t on t.lexeme = q.lexeme
-       cross join c
+              sum(x.wi * t.tf * ($3::float8 + 1)
+                  / (t.tf + $3::float8 * (1 - $4::float8 + $4::float8 * t.doc_len / $5::float8))) as score,
+              array_agg(x.lexeme) as hits
+       from unnest($1::text[], $2::float8[]) as x(lexeme, wi)
+       join duty_terms t on t.lexeme = x.lexeme
        group by t.duty_id
        order by score desc, t.duty_id
-       limit $5
+       limit $6
      )
-     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description,
-            (select json_object_agg(qs.lexeme, qs.idf) from qs) as term_idf,
-            (select ln(1 + (docs - 0.5) / 1.5) from c) as max_idf
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
      order by s.score desc, s.duty_id`,
-    [lexemes, terms.map((q) => q.weight), t.k1, t.b, t.candidates, t.maxPostings],
+    [
+      scored.map((q) => q.lexeme),
+      scored.map((q) => q.weight * (idf.get(q.lexeme) as number)),
+      t.k1,
+      t.b,
+      avgLen,
+      t.candidates,
+    ],
   );
-  const idf = new Map<string, number>(Object.entries(rows[0]?.term_idf ?? {}));
-  let maxIdf = Number(rows[0]?.max_idf ?? 0);
-  if (!(maxIdf > 0)) {
-    const stats = await db.query<{ max_idf: number }>(
-      'select ln(1 + (docs - 0.5) / 1.5) as max_idf from corpus_stats where id = 1',
-    );
-    maxIdf = Number(stats[0]?.max_idf ?? 1);
-  }
   return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
 }
 
@@ -450,6 +452,22 @@ interface Vocabulary {
   synonyms: SynonymIndex;
   analyze(words: string[]): Promise<Map<string, AnalyzedWord>>;
   repair(word: string): string | undefined;
+  /** Corpus statistics BM25 needs, read once. */
+  corpus: { docs: number; avgLen: number };
+  /** Document frequency and idf of each lexeme the catalog has (absent: the catalog never uses it). */
+  termStats(lexemes: string[]): Promise<Map<string, TermStat>>;
+  /** Each duty's aliases of two or more lexemes (fetched once per duty, then kept). */
+  aliasPhrases(ids: string[]): Promise<Map<string, AliasPhrase[]>>;
+}
+
+interface TermStat {
+  df: number;
+  idf: number;
+}
+
+interface AliasPhrase {
+  phrase: string;
+  lexemes: string[];
 }
 
 const ANALYSIS_CACHE_LIMIT = 50_000;
@@ -468,8 +486,47 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   }
   const analysed = new Map<string, AnalyzedWord>();
   const repairs = new Map<string, string | undefined>();
+  const phrases = new Map<string, AliasPhrase[]>();
+  const termStats = new Map<string, TermStat | null>();
+  const corpusRows = await db.query<{ docs: number; avg_len: number }>(
+    'select docs, avg_len from corpus_stats where id = 1',
+  );
+  const corpus = { docs: Number(corpusRows[0]?.docs ?? 0), avgLen: Number(corpusRows[0]?.avg_len ?? 1) || 1 };
   return {
     synonyms,
+    corpus,
+    async termStats(lexemes) {
+      const missing = [...new Set(lexemes.filter((l) => !termStats.has(l)))];
+      if (missing.length > 0) {
+        if (termStats.size + missing.length > ANALYSIS_CACHE_LIMIT) termStats.clear();
+        const rows = await db.query<{ lexeme: string; df: number; idf: number }>(
+          'select lexeme, df, idf from term_stats where lexeme = any($1::text[])',
+          [missing],
+        );
+        for (const l of missing) termStats.set(l, null);
+        for (const r of rows) termStats.set(r.lexeme, { df: Number(r.df), idf: Number(r.idf) });
+      }
+      const out = new Map<string, TermStat>();
+      for (const l of lexemes) {
+        const st = termStats.get(l);
+        if (st) out.set(l, st);
+      }
+      return out;
+    },
+    async aliasPhrases(ids) {
+      const missing = ids.filter((id) => !phrases.has(id));
+      if (missing.length > 0) {
+        if (phrases.size + missing.length > ANALYSIS_CACHE_LIMIT) phrases.clear();
+        const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
+          `select duty_id, phrase, lexemes from duty_phrases
+           where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2`,
+          [missing],
+        );
+        for (const id of missing) phrases.set(id, []);
+        for (const r of rows) phrases.get(r.duty_id)?.push({ phrase: r.phrase, lexemes: r.lexemes });
+      }
+      return new Map(ids.map((id) => [id, phrases.get(id) ?? []]));
+    },
     async analyze(ws) {
       const missing = ws.filter((w) => !analysed.has(w));
       if (missing.length > 0) {

@@ -16,19 +16,26 @@ import { percentile, type Row } from './stats.ts';
 
 const SYNTHETIC = 100_000;
 
-async function latency(db: Db, rounds: number): Promise<{ p50: number; p99: number }> {
+/**
+ * Match latency over the dev questions: the first pass meets every word for the first time (the
+ * engine analyses and caches it), later passes are the steady state of a running bot.
+ */
+async function latency(db: Db, rounds: number): Promise<{ firstP99: number; p50: number; p99: number }> {
   const search = createSearchEngine(db);
   const questions = loadQuestions().map((q) => q.question);
-  for (const q of questions.slice(0, 20)) await search.search(q); // warm caches and plans
-  const times: number[] = [];
-  for (let r = 0; r < rounds; r++) {
+  const timed = async () => {
+    const times: number[] = [];
     for (const q of questions) {
       const t0 = performance.now();
       await search.search(q);
       times.push(performance.now() - t0);
     }
-  }
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+    return times;
+  };
+  const first = await timed();
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) times.push(...(await timed()));
+  return { firstP99: percentile(first, 99), p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
 /**
@@ -105,12 +112,14 @@ export async function benchMatch(engine: 'pglite' | 'postgres', adminUrl: string
     await migrate(db);
     await syncCatalog(db, loadCatalog());
     const small = await latency(db, 5);
+    rows.push({ name: 'match p99, 111 entries, words first seen', value: small.firstP99, unit: 'ms' });
     rows.push({ name: 'match p50, 111 entries', value: small.p50, unit: 'ms' });
     rows.push({ name: 'match p99, 111 entries', value: small.p99, unit: 'ms' });
     const t0 = performance.now();
     await growCatalog(db, SYNTHETIC);
     rows.push({ name: `grow catalog by ${SYNTHETIC} entries`, value: (performance.now() - t0) / 1000, unit: 's' });
     const big = await latency(db, 2);
+    rows.push({ name: `match p99, ${SYNTHETIC + 111} entries, words first seen`, value: big.firstP99, unit: 'ms' });
     rows.push({ name: `match p50, ${SYNTHETIC + 111} entries`, value: big.p50, unit: 'ms' });
     rows.push({ name: `match p99, ${SYNTHETIC + 111} entries`, value: big.p99, unit: 'ms' });
   } finally {
