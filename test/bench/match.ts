@@ -12,6 +12,7 @@ import { openPglite } from '../../src/db/pglite.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
 import { loadQuestions } from '../eval/eval.ts';
+import { freshDatabase } from '../helpers/pg-admin.ts';
 import { percentile, type Row } from './stats.ts';
 
 const SYNTHETIC = 100_000;
@@ -95,17 +96,11 @@ export async function benchMatch(engine: 'pglite' | 'postgres', adminUrl: string
       rmSync(dir, { recursive: true, force: true });
     };
   } else {
-    const name = `mle_duties_bench_${process.pid}`;
-    const admin = await openPostgres({ url: adminUrl, max: 1 });
-    await admin.exec(`drop database if exists ${name} with (force)`);
-    await admin.exec(`create database ${name}`);
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    db = await openPostgres({ url: u.toString(), max: 4 });
+    const created = await freshDatabase(`mle_duties_match_${process.pid}`, { adminUrl });
+    db = await openPostgres({ url: created.url, max: 4 });
     cleanup = async () => {
       await db.close();
-      await admin.exec(`drop database if exists ${name} with (force)`);
-      await admin.close();
+      await created.drop();
     };
   }
   try {

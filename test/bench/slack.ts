@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { adminQuery, freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
 import { percentile, type Row } from './stats.ts';
@@ -157,25 +157,11 @@ async function database(engine: 'pglite' | 'postgres'): Promise<BenchDb> {
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const admin = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `mle_duties_bench_${process.pid}`;
-  const run = async (sql: string, url = admin) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`drop database if exists ${name} with (force)`);
-  await run(`create database ${name}`);
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
+  const created = await freshDatabase(`mle_duties_bench_${process.pid}`);
   return {
-    env: { DATABASE_URL: u.toString() },
-    analyze: () => run('analyze', u.toString()),
-    drop: () => run(`drop database if exists ${name} with (force)`),
+    env: { DATABASE_URL: created.url },
+    analyze: () => adminQuery('analyze', created.url),
+    drop: created.drop,
   };
 }
 

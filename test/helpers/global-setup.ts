@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadCatalog } from '../../src/catalog/catalog.ts';
 import { syncCatalog } from '../../src/catalog/sync.ts';
@@ -9,6 +8,7 @@ import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
+import { freshDatabase } from './pg-admin.ts';
 
 /** Builds one migrated, synced template per run; each test file then copies it (fast) instead of migrating. */
 export default async function setup(project: TestProject) {
@@ -27,29 +27,9 @@ export default async function setup(project: TestProject) {
     return () => rmSync(dir, { recursive: true, force: true });
   }
 
-  const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `mle_duties_template_${process.pid}`;
-  const run = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    try {
-      await c.connect();
-    } catch (err) {
-      throw new Error(
-        `The postgres test project needs a Postgres server at ${new URL(adminUrl).host} (set DATABASE_URL): ${(err as Error).message}`,
-      );
-    }
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await run(`drop database if exists ${name} with (force)`);
-  await run(`create database ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  await prepare(await openPostgres({ url: u.toString(), max: 1 }));
-  project.provide('postgresTemplate', name);
+  const template = await freshDatabase(`mle_duties_template_${process.pid}`);
+  await prepare(await openPostgres({ url: template.url, max: 1 }));
+  project.provide('postgresTemplate', `mle_duties_template_${process.pid}`);
   project.provide('pgliteTemplate', '');
-  return () => run(`drop database if exists ${name} with (force)`);
+  return () => template.drop();
 }
