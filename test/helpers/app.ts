@@ -14,6 +14,7 @@ import { createSearchEngine } from '../../src/search/engine.ts';
 import { createSlackBot, EVENTS_PATH, type SlackBot } from '../../src/slack/app.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
 import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
+import type { Summarizer } from '../../src/summarize/summarizer.ts';
 import { createSigner, type Signer } from './signer.ts';
 import type { SlackApiStandIn } from './slack-api.ts';
 
@@ -37,6 +38,8 @@ export async function startTestBot(options: {
   logger?: Logger;
   bodyLimit?: number;
   apiTimeoutMs?: number;
+  /** Built on the same (yielding) database the bot uses; summaries are off without it. */
+  summarizer?: (db: Db) => Summarizer;
 }): Promise<TestBot> {
   if (!role) {
     const catalog = loadCatalog();
@@ -51,6 +54,7 @@ export async function startTestBot(options: {
     answers: createAnswerService(db, createSearchEngine(db)),
     logger,
     now: () => new Date(),
+    ...(options.summarizer ? { summarizer: options.summarizer(db) } : {}),
   };
   const bot = await createSlackBot({
     slack: { botToken: options.slack.token, signingSecret: SIGNING_SECRET, apiUrl: options.slack.url },

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Db } from '../../src/db/db.ts';
+import { createSummarizer } from '../../src/summarize/summarizer.ts';
 
 /**
  * A local OpenAI-compatible server (real HTTP on 127.0.0.1, POST /v1/chat/completions) that
@@ -185,4 +187,24 @@ export async function startOpenAiStandIn(options: StandInOptions = {}): Promise<
 /** The canary the summarizer planted in this request's system prompt. */
 export function canaryOf(body: ChatRequestBody): string | undefined {
   return body.messages.find((m) => m.role === 'system')?.content.match(/cnry-[0-9a-f]+/)?.[0];
+}
+
+/**
+ * The first summary of a process pays for loading the SDK and warming the database; tests about
+ * deadlines and counts are about later ones, so they call this first.
+ */
+export async function warmUpSummarizer(db: Db): Promise<void> {
+  const warm = await startOpenAiStandIn();
+  try {
+    await createSummarizer({
+      db,
+      llm: { apiKey: 'sk-test-key', baseUrl: warm.url, model: 'warm-up', timeoutMs: 5000 },
+    }).summarize({
+      question: 'warm up',
+      matches: [{ id: 'w', sectionTitle: 's', title: 't', description: 'd' }],
+      userKey: 'w',
+    });
+  } finally {
+    await warm.close();
+  }
 }

@@ -5,19 +5,13 @@
  * hint) replaces it: via response_url for the slash command, via chat.update for mentions and DMs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/catalog.ts';
-import { createAnswerService } from '../../src/feedback/answers.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createSearchEngine } from '../../src/search/engine.ts';
-import { createSlackBot, EVENTS_PATH } from '../../src/slack/app.ts';
-import type { SlackDeps } from '../../src/slack/deps.ts';
-import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
 import { SUMMARY_BLOCK_ID } from '../../src/summarize/blocks.ts';
 import { createSummarizer, type Summarizer } from '../../src/summarize/summarizer.ts';
-import { SIGNING_SECRET, type TestBot } from '../helpers/app.ts';
+import { startTestBot, type TestBot } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { canaryOf, groundedReply, type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
-import { createSigner, send } from '../helpers/signer.ts';
+import { send } from '../helpers/signer.ts';
 import { type RecordedCall, type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
 import { type Block, blocksOf, button, click, type Env, unescapedMarkup, uniqueId } from './support.ts';
 
@@ -47,41 +41,25 @@ type LlmBot = TestBot & { summarizer: Summarizer; env: Env };
 
 /** The real bot (HTTP mode) with a summarizer against `llm`, or with summaries off when there is none. */
 async function startBot(llm?: OpenAiStandIn, timeoutMs = 5000): Promise<LlmBot> {
-  const catalog = loadCatalog();
-  const db = yieldBetweenQueries(tdb.db);
-  const summarizer = createSummarizer({
-    db,
-    // A model name of its own per bot: the cache key holds it, so no bot is served another's summaries.
-    llm: llm ? { apiKey: 'sk-test-key', baseUrl: llm.url, model: uniqueId('model-'), timeoutMs } : undefined,
-    // The caps are tested in test/summarize; here they would only get in the way of repeated commands.
-    limits: { perUserPerMinute: 10_000, globalPerMinute: 10_000 },
-  });
-  const deps: SlackDeps = {
-    db,
-    role: { id: catalog.role.id, name: catalog.role.name },
-    answers: createAnswerService(db, createSearchEngine(db)),
+  let summarizer: Summarizer | undefined;
+  const testBot = await startTestBot({
+    db: tdb.db,
+    slack,
     logger: silentLogger,
-    now: () => new Date(),
-    summarizer,
-  };
-  const bot = await createSlackBot({
-    slack: { botToken: slack.token, signingSecret: SIGNING_SECRET, apiUrl: slack.url },
-    logLevel: 'error',
-    deps,
+    summarizer: (db) => {
+      summarizer = createSummarizer({
+        db,
+        // A model name of its own per bot: the cache key holds it, so no bot is served another's summaries.
+        llm: llm ? { apiKey: 'sk-test-key', baseUrl: llm.url, model: uniqueId('model-'), timeoutMs } : undefined,
+        // The caps are tested in test/summarize; here they would only get in the way of repeated commands.
+        limits: { perUserPerMinute: 10_000, globalPerMinute: 10_000 },
+      });
+      return summarizer;
+    },
   });
-  const { port } = await bot.start(0);
-  const base = `http://127.0.0.1:${port}`;
-  const testBot: TestBot = {
-    bot,
-    deps,
-    base,
-    url: `${base}${EVENTS_PATH}`,
-    signer: createSigner(SIGNING_SECRET),
-    stop: () => bot.stop(2000),
-  };
   closers.push(testBot.stop);
   const env: Env = { tdb, slack, bot: testBot, close: testBot.stop };
-  return { ...testBot, summarizer, env };
+  return { ...testBot, summarizer: summarizer as Summarizer, env };
 }
 
 async function standIn(...args: Parameters<typeof startOpenAiStandIn>): Promise<OpenAiStandIn> {

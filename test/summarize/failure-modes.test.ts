@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RETRIES } from '../../src/summarize/provider.ts';
 import { createSummarizer, type SummaryOutcome } from '../../src/summarize/summarizer.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { canaryOf, type OpenAiStandIn, type StandInMode, startOpenAiStandIn } from '../helpers/openai-api.ts';
+import {
+  canaryOf,
+  type OpenAiStandIn,
+  type StandInMode,
+  startOpenAiStandIn,
+  warmUpSummarizer,
+} from '../helpers/openai-api.ts';
 
 // Short budgets keep the file fast; the behaviour under test is relative to the budget.
 const TIMEOUT_MS = 800;
@@ -22,13 +28,7 @@ let t: TestDb;
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   t = await openTestDb();
-  // The first call of a process pays for loading the SDK and warming the database; the tests are about later ones.
-  const warm = await startOpenAiStandIn();
-  await createSummarizer({
-    db: t.db,
-    llm: { apiKey: 'sk-test-key', baseUrl: warm.url, model: 'warm-up', timeoutMs: 5000 },
-  }).summarize({ question: 'warm up', matches: entries, userKey: 'w' });
-  await warm.close();
+  await warmUpSummarizer(t.db);
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createSearchEngine } from '../../src/search/engine.ts';
 import { cacheKey, createSummarizer, type SummarizerDeps } from '../../src/summarize/summarizer.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
+import { type OpenAiStandIn, startOpenAiStandIn, warmUpSummarizer } from '../helpers/openai-api.ts';
 
 const TIMEOUT_MS = 800;
 
@@ -15,17 +15,7 @@ let clock = Date.UTC(2026, 0, 5, 10, 0, 30);
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   t = await openTestDb();
-  // The first call of a process pays for loading the SDK and warming the database; the tests are about later ones.
-  const warm = await startOpenAiStandIn();
-  await createSummarizer({
-    db: t.db,
-    llm: { apiKey: 'sk-test-key', baseUrl: warm.url, model: 'warm-up', timeoutMs: 5000 },
-  }).summarize({
-    question: 'warm up',
-    matches: [{ id: 'w', sectionTitle: 's', title: 't', description: 'd' }],
-    userKey: 'w',
-  });
-  await warm.close();
+  await warmUpSummarizer(t.db);
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
