@@ -9,6 +9,7 @@ import { createMetrics, recordTick } from './ops/metrics.ts';
 import { instrumentSearch } from './ops/requests.ts';
 import { openRuntime } from './runtime.ts';
 import { createSearchEngine } from './search/engine.ts';
+import { createAckGate } from './slack/ack-gate.ts';
 import { createSlackBot } from './slack/app.ts';
 import { yieldBetweenQueries } from './slack/yielding-db.ts';
 import { createSummarizer } from './summarize/summarizer.ts';
@@ -31,11 +32,14 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const slack = requireSlack(config);
   const runtime = await openRuntime(config, { pgliteThread: 'worker' });
-  const botDb = yieldBetweenQueries(runtime.db);
+  // One gate for the bot: the HTTP receiver tells it of each request; answer jobs and their queries wait on it.
+  const ackGate = createAckGate();
+  const botDb = yieldBetweenQueries(runtime.db, ackGate);
   const bot = await createSlackBot({
     slack,
     logLevel: config.logLevel,
     metrics,
+    ackGate,
     deps: {
       db: botDb,
       role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },

@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type RespondFn, type SayFn, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, type WebAPIPlatformError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { AppError } from '../errors.ts';
-import { type Logger, withLogContext } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { createHealth, type Health, type OpsRoutes, opsRoutes, startOpsServer } from '../ops/health.ts';
 import { createMetrics, type MetricsRegistry } from '../ops/metrics.ts';
 import { currentRequest, newRequestId, type RequestRecord, runInRequest, surfaceOf } from '../ops/requests.ts';
+import { type AckGate, createAckGate } from './ack-gate.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { register as registerActions } from './listeners/actions/index.ts';
@@ -30,6 +31,11 @@ export interface SlackBotOptions {
   apiRetries?: number;
   /** Where the bot's counters go (served at GET /metrics); a registry of its own when absent. */
   metrics?: MetricsRegistry;
+  /**
+   * Tracks the requests arriving, so answer work gives way to their acks (see ack-gate.ts). Pass the one the
+   * answers' database waits on (yieldBetweenQueries); a gate of its own otherwise, which only delays job starts.
+   */
+  ackGate?: AckGate;
   /** Readiness (GET /readyz); by default: database reachable, migrations applied, the role's catalog loaded. */
   health?: Health;
 }
@@ -54,6 +60,9 @@ export interface SlackBot {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Answers in progress at once; the rest wait their turn in the work queue. */
+const ANSWER_CONCURRENCY = 8;
+
 const FATAL_AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'account_inactive', 'token_expired']);
 
 /**
@@ -63,9 +72,10 @@ const FATAL_AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked'
  */
 export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot> {
   const { slack } = options;
+  const ackGate = options.ackGate ?? createAckGate();
   const deps: SlackDeps = {
     ...options.deps,
-    work: options.deps.work ?? createWorkQueue(options.deps.db.engine === 'pglite' ? 1 : 8),
+    work: options.deps.work ?? createWorkQueue(ANSWER_CONCURRENCY, ackGate),
   };
   const logger: Logger = deps.logger.child({ component: 'slack' });
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
@@ -160,7 +170,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
     });
   }
 
-  if (receiver instanceof HTTPReceiver) wrapRequestListener(receiver, logger, routes, metrics);
+  if (receiver instanceof HTTPReceiver) wrapRequestListener(receiver, logger, routes, metrics, ackGate);
 
   const app = new App({
     token: slack.botToken,
@@ -186,15 +196,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       errors: 0,
     };
     const entry: InFlight = { record, tryAgain: tryAgainFor(args) };
-    const run = runInRequest(record, () =>
-      withLogContext(
-        { requestId: record.id },
-        () => args.next(),
-        () => {
-          record.errors += 1;
-        },
-      ),
-    );
+    const run = runInRequest(record, () => args.next());
     inFlight.set(run, entry);
     let threw = false;
     try {
@@ -317,14 +319,16 @@ function tryAgainFor(args: { body: unknown; respond?: RespondFn; say?: SayFn }):
 const MAX_SKEW_SECONDS = 300;
 
 /**
- * In front of Bolt's listener: the ops routes (/healthz, /readyz, /metrics), requests dated too far ahead, and the
- * ack latency of every POST (received → response sent, which is what Slack's 3 s limit measures).
+ * In front of Bolt's listener: the ops routes (/healthz, /readyz, /metrics), requests dated too far ahead, the
+ * ack latency of every POST (received → response sent, which is what Slack's 3 s limit measures), and the ack gate,
+ * told of each POST from its arrival until its response is sent.
  */
 function wrapRequestListener(
   receiver: HTTPReceiver,
   logger: Logger,
   routes: OpsRoutes,
   metrics: MetricsRegistry,
+  gate: AckGate,
 ): void {
   const handle = receiver.requestListener;
   receiver.requestListener = (req, res) => {
@@ -337,7 +341,19 @@ function wrapRequestListener(
         return;
       }
       const started = performance.now();
-      res.once('finish', () => metrics.ack((performance.now() - started) / 1000));
+      gate.opened();
+      let answered = false;
+      // 'close' alone when the client went away before the response; 'finish' then 'close' otherwise.
+      const settled = () => {
+        if (answered) return;
+        answered = true;
+        gate.closed();
+      };
+      res.once('finish', () => {
+        settled();
+        metrics.ack((performance.now() - started) / 1000);
+      });
+      res.once('close', settled);
     }
     return handle(req, res);
   };

@@ -1,15 +1,17 @@
-/** Runs answer work with bounded concurrency, giving the event loop a turn before each job. */
+import type { AckGate } from './ack-gate.ts';
+
+/** Runs answer work with bounded concurrency, each job starting only when the ack gate lets it. */
 export type Work = <T>(fn: () => Promise<T>) => Promise<T>;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Acks must never wait behind answers. The embedded database runs each query on this very thread,
- * so a burst of answers would hold incoming requests (and their acks) until all of them finished;
- * with a bound and a turn of the event loop before each job, a new request waits for one job at most.
- * Postgres runs queries elsewhere; the bound there just keeps a burst from queueing on the pool.
+ * Acks must never wait behind answers. A job starts once the gate opens (requests have paused, see ack-gate.ts),
+ * or at least after a turn of the event loop when there is no gate, so a request already read is acked first.
+ * The bound keeps a burst from queueing on the database; with the embedded database in its worker thread,
+ * several answers in flight also let its replies arrive in batches, which costs this thread less per answer.
  */
-export function createWorkQueue(concurrency: number): Work {
+export function createWorkQueue(concurrency: number, gate?: AckGate): Work {
   let running = 0;
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -21,7 +23,7 @@ export function createWorkQueue(concurrency: number): Work {
     if (running < concurrency) running += 1;
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
-      await turn();
+      await (gate ? gate.clear() : turn());
       return await fn();
     } finally {
       release();

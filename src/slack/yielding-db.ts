@@ -1,30 +1,32 @@
 import type { Db, Queryable } from '../db/db.ts';
+import type { AckGate } from './ack-gate.ts';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The embedded database runs every query on the event loop's own thread, so an answer's handful of
- * queries would run back to back and keep incoming requests (and their acks) waiting. Giving the
- * loop a turn before each query bounds that wait to one query. Postgres is returned as is.
+ * Each query of an answer first waits for the ack gate (see ack-gate.ts): an answer already under way pauses
+ * while a burst of requests is being acked, rather than only the answers not yet started. Without a gate, a turn
+ * of the event loop. Inside a transaction only a turn: a transaction holds the embedded database's one
+ * connection, so it must not be held open waiting for a burst to end. Postgres is returned as is.
  */
-export function yieldBetweenQueries(db: Db): Db {
+export function yieldBetweenQueries(db: Db, gate?: AckGate): Db {
   if (db.engine !== 'pglite') return db;
-  const wrap = (q: Queryable): Queryable => ({
+  const wrap = (q: Queryable, wait: () => Promise<void>): Queryable => ({
     async query(text, params) {
-      await turn();
+      await wait();
       return q.query(text, params);
     },
     async exec(sql) {
-      await turn();
+      await wait();
       return q.exec(sql);
     },
   });
-  const base = wrap(db);
+  const base = wrap(db, gate ? () => gate.clear() : turn);
   return {
     engine: db.engine,
     query: base.query,
     exec: base.exec,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx, turn))),
     close: () => db.close(),
   };
 }

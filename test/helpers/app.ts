@@ -11,6 +11,7 @@ import type { Db } from '../../src/db/db.ts';
 import { createAnswerService } from '../../src/feedback/answers.ts';
 import { createLogger, type Logger, silentLogger } from '../../src/log.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
+import { type AckGate, createAckGate } from '../../src/slack/ack-gate.ts';
 import { createSlackBot, EVENTS_PATH, type SlackBot } from '../../src/slack/app.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
 import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
@@ -40,6 +41,8 @@ export async function startTestBot(options: {
   apiTimeoutMs?: number;
   /** Built on the same (yielding) database the bot uses; summaries are off without it. */
   summarizer?: (db: Db) => Summarizer;
+  /** The ack gate (a default one, as in production, when absent). */
+  ackGate?: AckGate;
 }): Promise<TestBot> {
   if (!role) {
     const catalog = loadCatalog();
@@ -47,7 +50,9 @@ export async function startTestBot(options: {
   }
   const logger =
     options.logger ?? (process.env.TEST_LOG ? createLogger({ level: 'debug', json: false }) : silentLogger);
-  const db = yieldBetweenQueries(options.db);
+  // As src/main.ts wires it: the receiver tells the gate of each request; answers and their queries wait on it.
+  const ackGate = options.ackGate ?? createAckGate();
+  const db = yieldBetweenQueries(options.db, ackGate);
   const deps: SlackDeps = {
     db,
     role,
@@ -59,6 +64,7 @@ export async function startTestBot(options: {
   const bot = await createSlackBot({
     slack: { botToken: options.slack.token, signingSecret: SIGNING_SECRET, apiUrl: options.slack.url },
     logLevel: process.env.TEST_LOG ? 'debug' : 'error',
+    ackGate,
     deps,
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),

@@ -7,6 +7,7 @@ import { createLogger, type Logger, type LogLevel } from '../../src/log.ts';
 import { createMetrics, type MetricsRegistry } from '../../src/ops/metrics.ts';
 import { instrumentSearch } from '../../src/ops/requests.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
+import { createAckGate } from '../../src/slack/ack-gate.ts';
 import { createSlackBot, EVENTS_PATH, type SlackBot } from '../../src/slack/app.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
 import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
@@ -47,7 +48,9 @@ export async function startOpsBot(options: {
 }): Promise<OpsBot> {
   const catalog = loadCatalog();
   const metrics = createMetrics();
-  const db = yieldBetweenQueries(options.db);
+  // As src/main.ts wires it: the receiver tells the gate of each request; answers and their queries wait on it.
+  const ackGate = createAckGate();
+  const db = yieldBetweenQueries(options.db, ackGate);
   const answers = createAnswerService(db, instrumentSearch(createSearchEngine(db), metrics));
   const deps: SlackDeps = {
     db,
@@ -61,6 +64,7 @@ export async function startOpsBot(options: {
     slack: { botToken: options.slack.token, signingSecret: SIGNING_SECRET, apiUrl: options.slack.url },
     logLevel: options.logLevel ?? 'debug',
     metrics,
+    ackGate,
     deps,
   });
   const { port } = await bot.start(0);
