@@ -80,6 +80,8 @@ interface LogContext {
   fields: LogFields;
   /** Told of every error line written inside the context (a request counts as failed when it logged one). */
   onError?: () => void;
+  /** What the caller keeps with the context (the request being served), read back with `logScope()`. */
+  scope?: unknown;
 }
 
 const context = new AsyncLocalStorage<LogContext>();
@@ -88,9 +90,23 @@ const context = new AsyncLocalStorage<LogContext>();
  * Runs `fn` with fields (a request id) added to every line any logger writes inside it, however deep:
  * listeners log through the logger they were built with, and still get the id of the request they serve.
  */
-export function withLogContext<T>(fields: LogFields, fn: () => T, onError?: () => void): T {
+export function withLogContext<T>(
+  fields: LogFields,
+  fn: () => T,
+  onError?: () => void,
+  /** Kept with the context (one async context per request: each one costs every promise made inside it). */
+  scope?: unknown,
+): T {
   const outer = context.getStore();
-  return context.run({ fields: { ...outer?.fields, ...fields }, onError: onError ?? outer?.onError }, fn);
+  return context.run(
+    { fields: { ...outer?.fields, ...fields }, onError: onError ?? outer?.onError, scope: scope ?? outer?.scope },
+    fn,
+  );
+}
+
+/** The `scope` given to the innermost `withLogContext` around this call. */
+export function logScope(): unknown {
+  return context.getStore()?.scope;
 }
 
 export interface LoggerOptions {
