@@ -1,13 +1,16 @@
 // A bench target in its own process, so the load generator's event loop does not share its clock:
 //   ours → the real bot (openRuntime + createSlackBot, as src/main.ts wires it)
 //   bare → a Bolt app with the same receiver that acks /mle-duties with a constant and does nothing else
-// Prints one JSON line {"port": N} on stdout when listening; stops on SIGTERM.
+// Prints one JSON line {"port": N} on stdout when listening; on SIGUSR2 a line {"mainCpuMs": N}, the CPU time its
+// main thread (the one that acks) has used so far; stops on SIGTERM.
+import { readFileSync } from 'node:fs';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { loadConfig, requireSlack } from '../../src/config.ts';
 import { createAnswerService } from '../../src/feedback/answers.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
+import { createAckGate } from '../../src/slack/ack-gate.ts';
 import { createSlackBot, EVENTS_PATH } from '../../src/slack/app.ts';
 import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
 
@@ -40,10 +43,12 @@ if (kind === 'bare') {
   stop = () => app.stop().then(() => undefined);
 } else {
   const runtime = await openRuntime(config);
-  const botDb = yieldBetweenQueries(runtime.db);
+  const ackGate = createAckGate();
+  const botDb = yieldBetweenQueries(runtime.db, ackGate);
   const bot = await createSlackBot({
     slack,
     logLevel: 'error',
+    ackGate,
     deps: {
       db: botDb,
       role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },
@@ -59,7 +64,23 @@ if (kind === 'bare') {
   };
 }
 
+/**
+ * CPU time of this process's main thread (Linux: utime + stime of its task, in clock ticks of 10 ms); elsewhere the
+ * whole process's, which also counts the embedded database's worker thread.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+}
+
 process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ mainCpuMs: mainThreadCpuMs() })}\n`));
 process.on('SIGTERM', () => {
   // The peak over the whole run, for the bench's RSS figures (maxRSS is in KiB).
   process.stdout.write(`${JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })}\n`);
