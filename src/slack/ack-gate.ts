@@ -31,7 +31,7 @@ export function createAckGate(options: AckGateOptions = {}): AckGate {
   const now = options.now ?? (() => performance.now());
   let pending = 0;
   let lastArrival = Number.NEGATIVE_INFINITY;
-  /** Waiters in arrival order, each with the moment it must go regardless. */
+  /** Waiters in arrival order, each with the moment it must go regardless (so the first one's comes first). */
   let waiters: { release: () => void; deadline: number }[] = [];
   let timer: NodeJS.Timeout | undefined;
 
@@ -53,7 +53,7 @@ export function createAckGate(options: AckGateOptions = {}): AckGate {
   const schedule = () => {
     if (timer || waiters.length === 0) return;
     const t = now();
-    const earliest = Math.min(...waiters.map((w) => w.deadline));
+    const earliest = (waiters[0] as { deadline: number }).deadline;
     const quietAt = pending === 0 ? lastArrival + quietMs : Number.POSITIVE_INFINITY;
     timer = setTimeout(check, Math.max(0, Math.ceil(Math.min(earliest, quietAt) - t)));
   };
