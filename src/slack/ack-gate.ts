@@ -22,6 +22,9 @@ export interface AckGateOptions {
   now?: () => number;
 }
 
+/** One turn of the event loop: whatever I/O is already waiting (a request read, a reply) runs first. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const DEFAULT_QUIET_MS = 5;
 const DEFAULT_MAX_WAIT_MS = 1000;
 
@@ -73,7 +76,7 @@ export function createAckGate(options: AckGateOptions = {}): AckGate {
     },
     clear() {
       // Even when open, a turn of the event loop first: requests already read get in before this work.
-      if (waiters.length === 0 && quiet()) return new Promise((resolve) => setImmediate(resolve));
+      if (waiters.length === 0 && quiet()) return nextTurn();
       return new Promise((resolve) => {
         waiters.push({ release: () => resolve(), deadline: now() + maxWaitMs });
         schedule();

@@ -342,18 +342,9 @@ function wrapRequestListener(
       }
       const started = performance.now();
       gate.opened();
-      let answered = false;
-      // 'close' alone when the client went away before the response; 'finish' then 'close' otherwise.
-      const settled = () => {
-        if (answered) return;
-        answered = true;
-        gate.closed();
-      };
-      res.once('finish', () => {
-        settled();
-        metrics.ack((performance.now() - started) / 1000);
-      });
-      res.once('close', settled);
+      res.once('finish', () => metrics.ack((performance.now() - started) / 1000));
+      // Once per response: after it was sent, or when the client went away before it.
+      res.once('close', () => gate.closed());
     }
     return handle(req, res);
   };

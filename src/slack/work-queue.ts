@@ -1,9 +1,7 @@
-import type { AckGate } from './ack-gate.ts';
+import { type AckGate, nextTurn } from './ack-gate.ts';
 
 /** Runs answer work with bounded concurrency, each job starting only when the ack gate lets it. */
 export type Work = <T>(fn: () => Promise<T>) => Promise<T>;
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Acks must never wait behind answers. A job starts once the gate opens (requests have paused, see ack-gate.ts),
@@ -23,7 +21,7 @@ export function createWorkQueue(concurrency: number, gate?: AckGate): Work {
     if (running < concurrency) running += 1;
     else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
-      await (gate ? gate.clear() : turn());
+      await (gate ? gate.clear() : nextTurn());
       return await fn();
     } finally {
       release();

@@ -1,7 +1,5 @@
 import type { Db, Queryable } from '../db/db.ts';
-import type { AckGate } from './ack-gate.ts';
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { type AckGate, nextTurn } from './ack-gate.ts';
 
 /**
  * Each query of an answer first waits for the ack gate (see ack-gate.ts): an answer already under way pauses
@@ -23,12 +21,12 @@ export function yieldBetweenQueries(db: Db, gate?: AckGate): Db {
       return q.exec(sql);
     },
   });
-  const base = wrap(db, gate ? () => gate.clear() : turn);
+  const base = wrap(db, gate ? () => gate.clear() : nextTurn);
   return {
     engine: db.engine,
     query: base.query,
     exec: base.exec,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx, turn))),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx, nextTurn))),
     close: () => db.close(),
   };
 }

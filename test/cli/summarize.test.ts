@@ -4,15 +4,14 @@ import { SUMMARIES_OFF } from '../../src/summarize/cli.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
+import { failOnUnhandledRejections } from '../helpers/unhandled.ts';
 
 let t: TestDb;
 let api: OpenAiStandIn;
 let dbEnv: Record<string, string>;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+failOnUnhandledRejections();
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   t = await openTestDb();
   // The CLI opens the database itself: PGlite allows one opener of a data directory at a time.
   if (t.dir) await t.db.close();
@@ -20,8 +19,6 @@ beforeAll(async () => {
   api = await startOpenAiStandIn();
 });
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
   await api?.close();
   await t?.close();
 });

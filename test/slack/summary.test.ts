@@ -13,19 +13,18 @@ import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { canaryOf, groundedReply, type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
 import { send } from '../helpers/signer.ts';
 import { type RecordedCall, type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { failOnUnhandledRejections } from '../helpers/unhandled.ts';
 import { type Block, blocksOf, button, click, type Env, unescapedMarkup, uniqueId } from './support.ts';
 
 const ANSWERED = 'who deploys models to production?';
 const TRY_AGAIN = 'something went wrong';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+failOnUnhandledRejections();
 let tdb: TestDb;
 let slack: SlackApiStandIn;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   tdb = await openTestDb();
   slack = await startSlackApi();
 });
@@ -33,8 +32,6 @@ afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => {});
   await slack?.close();
   await tdb?.close();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
 });
 
 type LlmBot = TestBot & { summarizer: Summarizer; env: Env };

@@ -10,6 +10,7 @@ import {
   startOpenAiStandIn,
   warmUpSummarizer,
 } from '../helpers/openai-api.ts';
+import { failOnUnhandledRejections } from '../helpers/unhandled.ts';
 
 // Short budgets keep the file fast; the behaviour under test is relative to the budget.
 const TIMEOUT_MS = 800;
@@ -21,18 +22,14 @@ const entries = [
   { id: 'd2', sectionTitle: 'Deployment', title: 'Deploy models', description: 'Ship to production.' },
 ];
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+const unhandled = failOnUnhandledRejections();
 let t: TestDb;
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   t = await openTestDb();
   await warmUpSummarizer(t.db);
 });
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
   await t?.close();
 });
 

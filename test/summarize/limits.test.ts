@@ -3,23 +3,20 @@ import { createSearchEngine } from '../../src/search/engine.ts';
 import { cacheKey, createSummarizer, type SummarizerDeps } from '../../src/summarize/summarizer.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type OpenAiStandIn, startOpenAiStandIn, warmUpSummarizer } from '../helpers/openai-api.ts';
+import { failOnUnhandledRejections } from '../helpers/unhandled.ts';
 
 const TIMEOUT_MS = 800;
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
+failOnUnhandledRejections();
 let t: TestDb;
 let api: OpenAiStandIn;
 let clock = Date.UTC(2026, 0, 5, 10, 0, 30);
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
   t = await openTestDb();
   await warmUpSummarizer(t.db);
 });
 afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
   await t?.close();
 });
 beforeEach(async () => {
