@@ -1,9 +1,11 @@
 // A bench target in its own process, so the load generator's event loop does not share its clock:
 //   ours → the real bot (openRuntime + createSlackBot, as src/main.ts wires it)
 //   bare → a Bolt app with the same receiver that acks /mle-duties with a constant and does nothing else
-// Prints one JSON line {"port": N} on stdout when listening; on SIGUSR2 a line {"mainCpuMs": N}, the CPU time its
-// main thread (the one that acks) has used so far; stops on SIGTERM.
+// Prints one JSON line {"port": N} on stdout when listening; on SIGUSR2 a line {"mainCpuMs": N, "gc": …}, the CPU
+// time its main thread (the one that acks) has used so far and its garbage collections (count and total pause so far,
+// longest pause since the last SIGUSR2); stops on SIGTERM.
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { loadConfig, requireSlack } from '../../src/config.ts';
 import { createAnswerService } from '../../src/feedback/answers.ts';
@@ -79,8 +81,21 @@ function mainThreadCpuMs(): number {
   }
 }
 
+// Garbage collection pauses of the main thread: each one stops every request in flight, so they land in the p99.
+const gc = { count: 0, ms: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count += 1;
+    gc.ms += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 process.stdout.write(`${JSON.stringify({ port })}\n`);
-process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ mainCpuMs: mainThreadCpuMs() })}\n`));
+process.on('SIGUSR2', () => {
+  process.stdout.write(`${JSON.stringify({ mainCpuMs: mainThreadCpuMs(), gc })}\n`);
+  gc.maxMs = 0;
+});
 process.on('SIGTERM', () => {
   // The peak over the whole run, for the bench's RSS figures (maxRSS is in KiB).
   process.stdout.write(`${JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })}\n`);

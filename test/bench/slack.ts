@@ -49,26 +49,49 @@ interface Target {
   lines: string[];
 }
 
-/** The target's main-thread CPU time so far, in ms (it prints it on SIGUSR2). */
-async function mainThreadCpu(t: Target): Promise<number> {
+interface Sample {
+  /** Main-thread CPU time so far, ms. */
+  cpuMs: number;
+  /** Garbage collections so far, their total pause, and the longest pause since the previous sample. */
+  gc: { count: number; ms: number; maxMs: number };
+}
+
+/** What the target reports on SIGUSR2 (see slack-server.ts). */
+async function sample(t: Target): Promise<Sample> {
   const seen = t.lines.length;
   t.child.kill('SIGUSR2');
   for (let waited = 0; waited < 5000; waited += 10) {
     for (const l of t.lines.slice(seen)) {
-      const parsed = JSON.parse(l) as { mainCpuMs?: number };
-      if (typeof parsed.mainCpuMs === 'number') return parsed.mainCpuMs;
+      const parsed = JSON.parse(l) as { mainCpuMs?: number; gc?: Sample['gc'] };
+      if (typeof parsed.mainCpuMs === 'number' && parsed.gc) return { cpuMs: parsed.mainCpuMs, gc: parsed.gc };
     }
     await new Promise((r) => setTimeout(r, 10));
   }
-  return Number.NaN;
+  throw new Error('the bench target did not report its CPU time');
+}
+
+/** Garbage collection while requests were being acked, summed over rounds. */
+class GcDuringAcks {
+  count = 0;
+  ms = 0;
+  maxMs = 0;
+  add(before: Sample, after: Sample): void {
+    this.count += after.gc.count - before.gc.count;
+    this.ms += after.gc.ms - before.gc.ms;
+    this.maxMs = Math.max(this.maxMs, after.gc.maxMs);
+  }
 }
 
 async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: string[] = [];
   const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const line = await new Promise<string>((resolve, reject) => {
@@ -210,11 +233,16 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
     const bareAck: number[] = [];
     const oursAck: number[] = [];
     const roundRatios: number[] = [];
-    const cpuBefore = { bare: await mainThreadCpu(bare), ours: await mainThreadCpu(ours) };
+    const gc = { bare: new GcDuringAcks(), ours: new GcDuringAcks() };
+    const first = { bare: await sample(bare), ours: await sample(ours) };
     for (let round = 0; round < ROUNDS; round++) {
+      const bareBefore = await sample(bare);
       const b = (await load(bare.url, slack, `bare${round}`, REQUESTS_PER_ROUND, CONCURRENCY)).ack;
+      gc.bare.add(bareBefore, await sample(bare));
       bareAck.push(...b);
+      const oursBefore = await sample(ours);
       const run = await load(ours.url, slack, `ours${round}`, REQUESTS_PER_ROUND, CONCURRENCY);
+      gc.ours.add(oursBefore, await sample(ours));
       oursAck.push(...run.ack);
       roundRatios.push(percentile(run.ack, 99) / percentile(b, 99));
       await answers(slack, run);
@@ -222,8 +250,8 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
     }
     const requests = ROUNDS * REQUESTS_PER_ROUND;
     const cpuPerRequest = {
-      bare: ((await mainThreadCpu(bare)) - cpuBefore.bare) / requests,
-      ours: ((await mainThreadCpu(ours)) - cpuBefore.ours) / requests,
+      bare: ((await sample(bare)).cpuMs - first.bare.cpuMs) / requests,
+      ours: ((await sample(ours)).cpuMs - first.ours.cpuMs) / requests,
     };
     // The same at 200 concurrent requests.
     const bareHigh: number[] = [];
@@ -275,6 +303,10 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
         value: Math.round(cpuPerRequest.ours * 100) / 100,
         unit: 'ms',
       },
+      ms(`GC pause total while acking, bare Bolt (${gc.bare.count} pauses)`, gc.bare.ms),
+      ms(`GC pause total while acking, mle-duties (${gc.ours.count} pauses)`, gc.ours.ms),
+      ms('longest GC pause while acking, bare Bolt', gc.bare.maxMs),
+      ms('longest GC pause while acking, mle-duties', gc.ours.maxMs),
       ms(`ack p99, bare Bolt (${HIGH_CONCURRENCY} concurrent)`, bareHighP99),
       ms(`ack p99, mle-duties (${HIGH_CONCURRENCY} concurrent)`, oursHighP99),
       {

@@ -122,8 +122,16 @@ export interface SentResponse {
   body: string;
 }
 
-/** POSTs a signed (or deliberately broken) request and returns the status and body text. */
-export async function send(url: string, req: SignedRequest): Promise<SentResponse> {
-  const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body });
+/**
+ * POSTs a signed (or deliberately broken) request and returns the status and body text; with `timeoutMs`, fails when
+ * no response comes by then (a request nobody acked).
+ */
+export async function send(
+  url: string,
+  req: SignedRequest,
+  options: { timeoutMs?: number } = {},
+): Promise<SentResponse> {
+  const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.body, signal });
   return { status: res.status, body: await res.text() };
 }

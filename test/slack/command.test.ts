@@ -205,6 +205,21 @@ describe('browsing', () => {
     expect(allText(await responseFor(env.slack, id))).toContain('4. Machine Learning Engineer Accountabilities');
   });
 
+  it('a click on a button the bot does not know (from an older version) is acked and answers nothing', async () => {
+    const id = uniqueId('old');
+    const payload = blockAction(
+      { type: 'button', action_id: 'retired_button', value: 'x' },
+      {
+        user: 'U0ASKER1',
+        responseUrl: env.slack.responseUrl(id),
+      },
+    );
+    // Unacked, Bolt would leave the request open until Slack gives up and shows the clicker an error.
+    expect((await send(env.bot.url, env.bot.signer.action(payload), { timeoutMs: 2000 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(env.slack.calls.filter((c) => c.responseUrlId === id)).toEqual([]);
+  });
+
   it('nothing sent anywhere carries markup other than the "who asked" mention code built', () => {
     seen.push(...env.slack.calls);
     expect(seen.length).toBeGreaterThan(20);
