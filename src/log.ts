@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -76,37 +75,16 @@ export function hashId(id: string): string {
   return createHash('sha256').update(`mle-duties:${id}`).digest('hex').slice(0, 12);
 }
 
-interface LogContext {
-  fields: LogFields;
-  /** Told of every error line written inside the context (a request counts as failed when it logged one). */
-  onError?: () => void;
-  /** What the caller keeps with the context (the request being served), read back with `logScope()`. */
-  scope?: unknown;
-}
-
-const context = new AsyncLocalStorage<LogContext>();
-
-/**
- * Runs `fn` with fields (a request id) added to every line any logger writes inside it, however deep:
- * listeners log through the logger they were built with, and still get the id of the request they serve.
- */
-export function withLogContext<T>(
-  fields: LogFields,
-  fn: () => T,
-  onError?: () => void,
-  /** Kept with the context (one async context per request: each one costs every promise made inside it). */
-  scope?: unknown,
-): T {
-  const outer = context.getStore();
-  return context.run(
-    { fields: { ...outer?.fields, ...fields }, onError: onError ?? outer?.onError, scope: scope ?? outer?.scope },
-    fn,
-  );
-}
-
-/** The `scope` given to the innermost `withLogContext` around this call. */
-export function logScope(): unknown {
-  return context.getStore()?.scope;
+/** The same logger, calling `onError` for each error line it or any of its children writes. */
+export function countingErrors(logger: Logger, onError: () => void): Logger {
+  return {
+    ...logger,
+    error: (msg, fields) => {
+      onError();
+      logger.error(msg, fields);
+    },
+    child: (fields) => countingErrors(logger.child(fields), onError),
+  };
 }
 
 export interface LoggerOptions {
@@ -123,11 +101,9 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const threshold = ORDER[options.level];
   const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 6);
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    const ctx = context.getStore();
-    if (level === 'error') ctx?.onError?.();
     if (ORDER[level] < threshold) return;
     const o = { secrets, keepText: level === 'debug' };
-    const data = clean({ ...ctx?.fields, ...base, ...fields }, o) as LogFields;
+    const data = clean({ ...base, ...fields }, o) as LogFields;
     const text = redact(msg, secrets);
     if (options.json) {
       write(JSON.stringify({ time: new Date().toISOString(), level, msg: text, ...data }));

@@ -1,19 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type RespondFn, type SayFn, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { ErrorCode, type WebAPIPlatformError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createHealth, type Health, type OpsRoutes, opsRoutes, startOpsServer } from '../ops/health.ts';
 import { createMetrics, type MetricsRegistry } from '../ops/metrics.ts';
-import { currentRequest, newRequestId, type RequestRecord, runInRequest, surfaceOf } from '../ops/requests.ts';
 import { type AckGate, createAckGate } from './ack-gate.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
 import type { SlackDeps } from './deps.ts';
 import { register as registerActions } from './listeners/actions/index.ts';
 import { register as registerCommands } from './listeners/commands/index.ts';
 import { register as registerEvents } from './listeners/events/index.ts';
-import { dedupeRequests, SIGNATURE_KEY } from './middleware/dedupe.ts';
+import { type InFlight, SIGNATURE_KEY, serveRequests } from './middleware/serve.ts';
 import { createWorkQueue } from './work-queue.ts';
 
 export const EVENTS_PATH = '/slack/events';
@@ -188,44 +187,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
   // still waits after the grace period to ask again.
   const inFlight = new Map<Promise<void>, InFlight>();
   let stopping = false;
-  app.use(async (args) => {
-    const started = performance.now();
-    const record: RequestRecord & { passed?: boolean } = {
-      id: newRequestId(),
-      surface: surfaceOf(args.body),
-      errors: 0,
-    };
-    const entry: InFlight = { record, tryAgain: tryAgainFor(args) };
-    const run = runInRequest(record, () => args.next());
-    inFlight.set(run, entry);
-    let threw = false;
-    try {
-      await run;
-    } catch (err) {
-      threw = true;
-      throw err;
-    } finally {
-      inFlight.delete(run);
-      // A request still running when shutdown gave up on it was counted there.
-      if (!entry.interrupted) {
-        const outcome =
-          threw || record.errors > 0
-            ? 'error'
-            : record.surface !== 'command' && record.surface !== 'action' && !record.passed
-              ? 'duplicate'
-              : (record.outcome ?? 'ok');
-        metrics.request(record.surface, outcome);
-        metrics.answer(record.surface, (performance.now() - started) / 1000);
-      }
-    }
-  });
-  app.use(dedupeRequests(deps.db, logger));
-  // Reached only by deliveries the dedupe let through: events it stops are counted as duplicates.
-  app.use(async ({ next }) => {
-    const record = currentRequest() as (RequestRecord & { passed?: boolean }) | undefined;
-    if (record) record.passed = true;
-    await next();
-  });
+  app.use(serveRequests({ db: deps.db, logger, metrics, inFlight }));
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
@@ -279,7 +241,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
         await Promise.allSettled(
           left.map((e) => {
             e.interrupted = true;
-            metrics.request(e.record.surface, 'interrupted');
+            metrics.request(e.surface, 'interrupted');
             return e.tryAgain?.();
           }),
         );
@@ -288,31 +250,6 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
       logger.info('shutdown: Slack requests drained', { finished: waiting - left.length, interrupted: left.length });
     },
   };
-}
-
-interface InFlight {
-  record: RequestRecord;
-  /** Tells the asker this request will not be answered (shutdown); absent where nobody waits for an answer. */
-  tryAgain?: () => Promise<unknown>;
-  interrupted?: boolean;
-}
-
-export const RESTARTING_TEXT = 'Sorry, I am restarting and could not finish this answer. Please ask again in a moment.';
-
-/** Where an interrupted request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
-function tryAgainFor(args: { body: unknown; respond?: RespondFn; say?: SayFn }): (() => Promise<unknown>) | undefined {
-  const surface = surfaceOf(args.body);
-  if ((surface === 'command' || surface === 'action') && args.respond) {
-    const respond = args.respond;
-    return () => respond({ response_type: 'ephemeral', replace_original: false, text: RESTARTING_TEXT });
-  }
-  if ((surface === 'mention' || surface === 'dm') && args.say) {
-    const say = args.say;
-    const event = (args.body as { event?: { ts?: string; thread_ts?: string } }).event;
-    const threadTs = surface === 'mention' ? (event?.thread_ts ?? event?.ts) : event?.thread_ts;
-    return () => say({ text: RESTARTING_TEXT, ...(threadTs ? { thread_ts: threadTs } : {}) });
-  }
-  return undefined;
 }
 
 /** Slack's signing window is ±5 minutes; Bolt checks only the past side, so a request dated ahead passes. */

@@ -2,6 +2,7 @@ import { dutiesInSection, findSection, listSections, randomDuty } from '../catal
 import { isAppError } from '../errors.ts';
 import type { Surface } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
+import type { RequestOutcome } from '../ops/metrics.ts';
 import { MAX_QUESTION_LENGTH } from '../search/text.ts';
 import type { SummaryOutcome, SummaryRequest } from '../summarize/summarizer.ts';
 import { answerMessage, notCoveredMessage, SHOWN, withSummaryOutcome, withSummaryPending } from './blocks/answer.ts';
@@ -22,6 +23,8 @@ export interface Reply {
   message: SlackMessage;
   /** Set only when the message carries the "summarizing…" hint; then `followWithSummary` must run. */
   summary?: SummaryRequest;
+  /** For a question: whether the role covers it (the request's outcome in the metrics). */
+  outcome?: Extract<RequestOutcome, 'answered' | 'not_covered'>;
 }
 
 /**
@@ -49,15 +52,18 @@ export async function replyTo(
     case 'ask': {
       try {
         const answer = await deps.answers.ask(intent.question, asker);
-        if (!answer.answered) return { message: notCoveredMessage(answer, { roleName: role.name }) };
+        if (!answer.answered) {
+          return { message: notCoveredMessage(answer, { roleName: role.name }), outcome: 'not_covered' };
+        }
         const shareable = asker.surface === 'command';
         if (!deps.summarizer?.enabled || answer.matches.length === 0) {
-          return { message: answerMessage(answer, { roleName: role.name, shareable }) };
+          return { message: answerMessage(answer, { roleName: role.name, shareable }), outcome: 'answered' };
         }
         // The summary is written from the matches on screen only, numbered as shown, so its [n] point at them.
         return {
           message: withSummaryPending(answerMessage(answer, { roleName: role.name, shareable, numbered: true })),
           summary: { question: answer.question, matches: answer.matches.slice(0, SHOWN), userKey: asker.userId },
+          outcome: 'answered',
         };
       } catch (err) {
         if (!isAppError(err, 'question_too_long')) throw err;
@@ -85,7 +91,7 @@ export async function followWithSummary(
   if (!reply.summary || !deps.summarizer) return;
   let outcome: SummaryOutcome;
   try {
-    outcome = await deps.summarizer.summarize(reply.summary);
+    outcome = await deps.summarizer.summarize(reply.summary, log);
   } catch (err) {
     // Documented never to throw; if it does anyway, the hint must still go.
     log.error('summarizer threw', { err });

@@ -63,8 +63,11 @@ export interface SummarizerStats {
 
 export interface Summarizer {
   readonly enabled: boolean;
-  /** Never throws, never takes longer than `llm.timeoutMs` in total. */
-  summarize(request: SummaryRequest): Promise<SummaryOutcome>;
+  /**
+   * Never throws, never takes longer than `llm.timeoutMs` in total. Lines about this request (a failure, the cap)
+   * go to `requestLog` when given, so they carry the id of the Slack request that asked.
+   */
+  summarize(request: SummaryRequest, requestLog?: Logger): Promise<SummaryOutcome>;
   /**
    * The summary already cached for this request, or undefined: no provider call, no cap taken,
    * never throws. For showing again what was shown once (Slack's "Share in channel").
@@ -150,6 +153,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
 
   const work = async (
     req: SummaryRequest,
+    rlog: Logger,
     signal: AbortSignal,
     deadlineAt: number,
     publish: (o: SummaryOutcome) => void,
@@ -185,7 +189,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
         now(),
       );
       if (taken !== 'ok') {
-        log.info('LLM call over the cap', { cap: taken, user: hashId(req.userKey) });
+        rlog.info('LLM call over the cap', { cap: taken, user: hashId(req.userKey) });
         return { kind: 'skipped', reason: 'rate_limited' };
       }
     } catch (err) {
@@ -222,11 +226,11 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       },
       now(),
       limits.cacheTtlMs,
-    ).catch((err) => log.warn('could not cache a summary', { err }));
+    ).catch((err) => rlog.warn('could not cache a summary', { err }));
     return outcome;
   };
 
-  const record = (outcome: SummaryOutcome, req: SummaryRequest, started: number, cause?: unknown) => {
+  const record = (outcome: SummaryOutcome, req: SummaryRequest, rlog: Logger, started: number, cause?: unknown) => {
     if (outcome.kind === 'summary') {
       stats.summaries++;
       if (outcome.cached) stats.cacheHits++;
@@ -234,7 +238,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
     } else if (outcome.kind === 'skipped') stats.skipped[outcome.reason]++;
     else {
       stats.failed[outcome.reason] = (stats.failed[outcome.reason] ?? 0) + 1;
-      log.warn('LLM summary failed; the plain answer stands', {
+      rlog.warn('LLM summary failed; the plain answer stands', {
         reason: outcome.reason,
         status: cause instanceof LlmError ? cause.status : undefined,
         user: hashId(req.userKey),
@@ -266,9 +270,10 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
         return undefined;
       }
     },
-    async summarize(req) {
+    async summarize(req, requestLog) {
       const started = Date.now();
-      if (req.matches.length === 0) return record({ kind: 'skipped', reason: 'no_matches' }, req, started);
+      const rlog = requestLog?.child({ component: 'summarizer' }) ?? log;
+      if (req.matches.length === 0) return record({ kind: 'skipped', reason: 'no_matches' }, req, rlog, started);
       // The deadline timer fires a little early: timers run late under load, and the promise is "within timeoutMs".
       const budget = llm.timeoutMs - Math.min(20, Math.floor(llm.timeoutMs * 0.02));
       const deadlineAt = started + budget;
@@ -286,7 +291,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
           );
         }, budget);
       });
-      const attempt = work(req, controller.signal, deadlineAt, (o) => {
+      const attempt = work(req, rlog, controller.signal, deadlineAt, (o) => {
         ready = o;
       }).then(
         (outcome) => ({ outcome, cause: undefined as unknown }),
@@ -297,7 +302,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       );
       try {
         const { outcome, cause } = await Promise.race([attempt, deadline]);
-        return record(outcome, req, started, cause);
+        return record(outcome, req, rlog, started, cause);
       } finally {
         clearTimeout(timer);
       }

@@ -83,15 +83,11 @@ class GcDuringAcks {
 }
 
 async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines: string[] = [];
   const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const line = await new Promise<string>((resolve, reject) => {

@@ -149,10 +149,10 @@ describe('GET /metrics', () => {
       ops.url,
       ops.signer.command({ text: 'who deploys models to production?', response_url: slack.responseUrl(id1) }),
     );
-    await send(
-      ops.url,
-      ops.signer.command({ text: "what's the wifi password?", response_url: slack.responseUrl(id2) }),
-    );
+    const wifi = ops.signer.command({ text: "what's the wifi password?", response_url: slack.responseUrl(id2) });
+    await send(ops.url, wifi);
+    // The same signed request again (a replay): acked, not answered, counted as a duplicate.
+    await send(ops.url, wifi);
     // A mention whose answer Slack refuses: the error code is counted.
     slack.script('chat.postMessage', { error: 'not_in_channel' });
     await send(
@@ -180,18 +180,19 @@ describe('GET /metrics', () => {
     let text = '';
     await waitUntil(async () => {
       text = (await get(ops.base, '/metrics')).body;
-      // Handlers finish after their ack: wait until all five requests were counted.
-      return total(text) - total(before) >= 5;
+      // Handlers finish after their ack: wait until all six requests were counted.
+      return total(text) - total(before) >= 6;
     });
     const grew = (name: string, labels: Record<string, string> = {}) =>
       sample(text, name, labels) - sample(before, name, labels);
     expect(grew('mle_duties_requests_total', { surface: 'command', outcome: 'answered' })).toBe(1);
     expect(grew('mle_duties_requests_total', { surface: 'command', outcome: 'not_covered' })).toBe(1);
+    expect(grew('mle_duties_requests_total', { surface: 'command', outcome: 'duplicate' })).toBe(1);
     expect(grew('mle_duties_requests_total', { surface: 'mention', outcome: 'error' })).toBe(1);
     expect(grew('mle_duties_requests_total', { surface: 'dm', outcome: 'answered' })).toBe(1);
     expect(grew('mle_duties_requests_total', { surface: 'dm', outcome: 'duplicate' })).toBe(1);
-    expect(grew('mle_duties_ack_seconds_count')).toBe(5);
-    expect(grew('mle_duties_answer_seconds_count', { surface: 'command' })).toBe(2);
+    expect(grew('mle_duties_ack_seconds_count')).toBe(6);
+    expect(grew('mle_duties_answer_seconds_count', { surface: 'command' })).toBe(3);
     expect(grew('mle_duties_match_seconds_count')).toBe(4);
     expect(grew('mle_duties_no_confident_match_total')).toBe(1);
     expect(grew('mle_duties_slack_api_errors_total', { code: 'not_in_channel', client: 'answers' })).toBe(1);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { tick } from '../../src/digest/tick.ts';
-import { createLogger, hashId, withLogContext } from '../../src/log.ts';
+import { countingErrors, createLogger, hashId } from '../../src/log.ts';
 import { createSummarizer } from '../../src/summarize/summarizer.ts';
 import { SIGNING_SECRET } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
@@ -119,14 +119,19 @@ describe('logs of the main scenarios', () => {
     await new Promise((r) => setTimeout(r, 1500));
 
     const text = logs.lines.join('\n');
-    const parsed = logs.lines.map((l) => JSON.parse(l) as { level: string; requestId?: string });
+    const parsed = logs.lines.map((l) => JSON.parse(l) as { level: string; msg: string; requestId?: string });
     // The scenarios did log (at every level, Bolt's debug included), and did fail where they should.
     expect(parsed.length).toBeGreaterThan(30);
     expect(parsed.some((l) => l.level === 'debug')).toBe(true);
     expect(text).toContain('LLM summary failed');
     expect(text).toContain('answer failed');
     expect(text).toContain('digest: posted');
-    expect(parsed.filter((l) => l.requestId).length).toBeGreaterThan(5);
+    // What a request logged carries its id, down to the summarizer's line about it.
+    const perRequest = parsed.filter((l) => /^(answer failed|LLM summary failed)/.test(l.msg));
+    expect(new Set(perRequest.map((l) => l.msg.split(';')[0]))).toEqual(
+      new Set(['answer failed', 'LLM summary failed']),
+    );
+    for (const line of perRequest) expect(line.requestId).toMatch(/^[0-9a-f]{12}$/);
 
     for (const secret of [BOT_TOKEN, SIGNING_SECRET, OPENAI_KEY, 'legacy-verification-token-unused']) {
       expect(text).not.toContain(secret);
@@ -148,16 +153,14 @@ describe('logs of the main scenarios', () => {
       write: (l) => lines.push(l),
       secrets: [SIGNING_SECRET, DB_PASSWORD, OPENAI_KEY, BOT_TOKEN],
     });
-    withLogContext({ requestId: 'r1' }, () =>
-      logger.error(`failed with ${SIGNING_SECRET}`, {
-        err: new Error(`connect postgres://mle:${DB_PASSWORD}@db.internal:5432/x refused`, {
-          cause: new Error(`key ${OPENAI_KEY}`),
-        }),
-        detail: `password is ${DB_PASSWORD}; Bearer ${BOT_TOKEN}`,
-        body: '{"token":"legacy-abc","user":"U0ASKER1"}',
-        question: 'who deploys models?',
+    logger.child({ requestId: 'r1' }).error(`failed with ${SIGNING_SECRET}`, {
+      err: new Error(`connect postgres://mle:${DB_PASSWORD}@db.internal:5432/x refused`, {
+        cause: new Error(`key ${OPENAI_KEY}`),
       }),
-    );
+      detail: `password is ${DB_PASSWORD}; Bearer ${BOT_TOKEN}`,
+      body: '{"token":"legacy-abc","user":"U0ASKER1"}',
+      question: 'who deploys models?',
+    });
     const out = lines.join('\n');
     for (const s of [SIGNING_SECRET, DB_PASSWORD, OPENAI_KEY, BOT_TOKEN, 'legacy-abc', 'U0ASKER1', 'who deploys']) {
       expect(out).not.toContain(s);
@@ -170,5 +173,19 @@ describe('logs of the main scenarios', () => {
       err: new Error(`token ${BOT_TOKEN} and ${OPENAI_KEY}`),
     });
     expect(plain.join('\n')).not.toMatch(new RegExp(`${DB_PASSWORD}|${BOT_TOKEN}|${OPENAI_KEY}`));
+  });
+
+  it('countingErrors counts the error lines of a logger and of its children, and still writes every line', () => {
+    const lines: string[] = [];
+    let errors = 0;
+    const log = countingErrors(createLogger({ level: 'info', json: true, write: (l) => lines.push(l) }), () => {
+      errors += 1;
+    });
+    log.warn('slow');
+    log.error('failed');
+    log.child({ requestId: 'r2' }).child({ user: 'x' }).error('failed deeper');
+    expect(errors).toBe(2);
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['slow', 'failed', 'failed deeper']);
+    expect(JSON.parse(lines[2] as string)).toMatchObject({ requestId: 'r2', user: 'x' });
   });
 });

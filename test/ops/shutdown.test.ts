@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RESTARTING_TEXT } from '../../src/slack/app.ts';
+import { RESTARTING_TEXT } from '../../src/slack/middleware/serve.ts';
 import { SIGNING_SECRET } from '../helpers/app.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { createSigner, send } from '../helpers/signer.ts';

@@ -3,7 +3,7 @@ import { hashId } from '../../../log.ts';
 import { answerMessage, notCoveredMessage, SHOWN, voteAckMessage, withSummaryOutcome } from '../../blocks/answer.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
-import { isFirstDelivery } from '../../middleware/dedupe.ts';
+import { servedRequest } from '../../middleware/serve.ts';
 import { TRY_AGAIN } from '../../reply.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -21,8 +21,9 @@ function buttonHandler(
 ) {
   return async (args: ButtonArgs) => {
     await args.ack();
-    if (!(await isFirstDelivery(args.context))) return;
-    const log = deps.logger.child({ action: name, user: hashId(args.body.user.id) });
+    const request = servedRequest(args.context);
+    if (!(await request.isFirstDelivery())) return;
+    const log = request.log.child({ action: name, user: hashId(args.body.user.id) });
     try {
       await runWork(deps, () => fn(args, log));
     } catch (err) {

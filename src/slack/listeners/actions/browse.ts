@@ -9,6 +9,7 @@ import { dutiesInSection, listSections } from '../../../catalog/queries.ts';
 import { hashId } from '../../../log.ts';
 import { sectionMessage, textMessage } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
+import { servedRequest } from '../../middleware/serve.ts';
 import { publishHome } from '../events/app-home-opened.ts';
 
 /** The section picker under `sections`: shows that section privately. */
@@ -18,6 +19,7 @@ export function sectionSelect(deps: SlackDeps) {
     action,
     respond,
     body,
+    context,
   }: SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs) => {
     await ack();
     try {
@@ -31,7 +33,7 @@ export function sectionSelect(deps: SlackDeps) {
       });
       await respond({ response_type: 'ephemeral', replace_original: false, ...message });
     } catch (err) {
-      deps.logger.error('section select failed', { err, user: hashId(body.user.id) });
+      servedRequest(context).log.error('section select failed', { err, user: hashId(body.user.id) });
     }
   };
 }
@@ -43,12 +45,13 @@ export function homeSection(deps: SlackDeps) {
     action,
     body,
     client,
+    context,
   }: SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs) => {
     await ack();
     try {
       await publishHome(deps, client, body.user.id, Number.parseInt(action.selected_option?.value ?? '', 10));
     } catch (err) {
-      deps.logger.error('home section failed', { err, user: hashId(body.user.id) });
+      servedRequest(context).log.error('home section failed', { err, user: hashId(body.user.id) });
     }
   };
 }
@@ -60,13 +63,14 @@ export function homePage(deps: SlackDeps) {
     action,
     body,
     client,
+    context,
   }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
     await ack();
     try {
       const [section = '', page = '0'] = (action.value ?? '').split(':');
       await publishHome(deps, client, body.user.id, Number.parseInt(section, 10), Number.parseInt(page, 10) || 0);
     } catch (err) {
-      deps.logger.error('home page failed', { err, user: hashId(body.user.id) });
+      servedRequest(context).log.error('home page failed', { err, user: hashId(body.user.id) });
     }
   };
 }

@@ -22,7 +22,7 @@ export function register(app: App, deps: SlackDeps): void {
     [BROWSE_ACTIONS.sectionSelect, sectionSelect(deps)],
     [BROWSE_ACTIONS.homeSection, homeSection(deps)],
     [new RegExp(`^${BROWSE_ACTIONS.homePage}_(prev|next)$`), homePage(deps)],
-    [ASK_ACTION_ID, digestAskButton(deps)],
+    [ASK_ACTION_ID, digestAskButton()],
   ];
   const route = routeBy(routes as [string | RegExp, Listener<ActionArgs>][]);
   // One registration for all (see route.ts).

@@ -4,7 +4,7 @@ import { hashId } from '../../../log.ts';
 import { textMessage } from '../../blocks/browse.ts';
 import { fallback } from '../../blocks/common.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
-import { isFirstDelivery } from '../../middleware/dedupe.ts';
+import { servedRequest } from '../../middleware/serve.ts';
 import { followWithSummary, replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
@@ -14,8 +14,9 @@ export const COMMAND = '/mle-duties';
 export function mleDutiesCommand(deps: SlackDeps) {
   return async ({ command, ack, respond, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     await ack();
-    if (!(await isFirstDelivery(context))) return;
-    const log = deps.logger.child({ surface: 'command', user: hashId(command.user_id) });
+    const request = servedRequest(context);
+    if (!(await request.isFirstDelivery())) return;
+    const log = request.log.child({ surface: 'command', user: hashId(command.user_id) });
     try {
       const intent = parseIntent(stripSlackMarkup(command.text ?? ''));
       if (intent.kind === 'digest') {
@@ -38,6 +39,7 @@ export function mleDutiesCommand(deps: SlackDeps) {
         return;
       }
       const reply = await runWork(deps, () => replyTo(intent, deps, { userId: command.user_id, surface: 'command' }));
+      request.outcome = reply.outcome;
       await respond({ response_type: 'ephemeral', ...reply.message });
       // The ephemeral answer can only be changed through its response_url: replace_original swaps it.
       await followWithSummary(

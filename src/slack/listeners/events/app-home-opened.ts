@@ -4,6 +4,7 @@ import { dutiesInSection, listSections } from '../../../catalog/queries.ts';
 import { hashId } from '../../../log.ts';
 import { homeView } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
+import { servedRequest } from '../../middleware/serve.ts';
 
 /** Publishes the Home tab for one user, showing one section (the first by default) and one page of it. */
 export async function publishHome(
@@ -25,12 +26,12 @@ export async function publishHome(
 }
 
 export function appHomeOpened(deps: SlackDeps) {
-  return async ({ event, client }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
+  return async ({ event, client, context }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs) => {
     if (event.tab !== 'home') return;
     try {
       await publishHome(deps, client, event.user);
     } catch (err) {
-      deps.logger.error('home publish failed', { err, user: hashId(event.user) });
+      servedRequest(context).log.error('home publish failed', { err, user: hashId(event.user) });
     }
   };
 }

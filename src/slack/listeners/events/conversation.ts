@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { hashId } from '../../../log.ts';
 import { helpMessage } from '../../blocks/browse.ts';
 import { runWork, type SlackDeps } from '../../deps.ts';
+import type { ServedRequest } from '../../middleware/serve.ts';
 import { followWithSummary, type Reply, replyTo, TRY_AGAIN } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
@@ -26,10 +27,11 @@ export function isQuestionFromPerson(event: IncomingMessage): event is IncomingM
 export async function answerInConversation(
   deps: SlackDeps,
   client: WebClient,
+  request: ServedRequest,
   event: IncomingMessage & { user: string },
   options: { surface: 'mention' | 'dm'; threadTs?: string },
 ): Promise<void> {
-  const log = deps.logger.child({ surface: options.surface, user: hashId(event.user) });
+  const log = request.log.child({ surface: options.surface, user: hashId(event.user) });
   const where = { channel: event.channel, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) };
   try {
     const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
@@ -38,6 +40,7 @@ export async function answerInConversation(
       intent.kind === 'digest'
         ? { message: helpMessage(deps.role.name) }
         : await runWork(deps, () => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
+    request.outcome = reply.outcome;
     const posted = await client.chat.postMessage({
       ...where,
       ...reply.message,

@@ -1,0 +1,165 @@
+import type { AnyMiddlewareArgs, Context, Middleware, RespondFn, SayFn } from '@slack/bolt';
+import type { Db } from '../../db/db.ts';
+import { countingErrors, type Logger } from '../../log.ts';
+import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../ops/metrics.ts';
+import { newRequestId, surfaceOf } from '../../ops/requests.ts';
+import { claimEvent, finishEvent, pruneEventReceipts, releaseEvent } from '../event-receipts.ts';
+
+/** Set by the HTTP receiver: a request's signature identifies it, so the same signature twice is a replay. */
+export const SIGNATURE_KEY = 'requestSignature';
+const REQUEST_KEY = 'servedRequest';
+
+/** One Slack request while it is served, handed to its listener on Bolt's context (see `servedRequest`). */
+export interface ServedRequest {
+  readonly id: string;
+  readonly surface: RequestSurface;
+  /** Every line carries the request id; an error line marks the request as failed in the metrics. */
+  readonly log: Logger;
+  /** How it ended, when its listener knows better than `ok` (answered, not_covered). */
+  outcome?: RequestOutcome;
+  /**
+   * Commands and clicks: false when this very request was handled already (a replay). Listeners ack first, then
+   * ask: the claim is a query, and no query may run ahead of an ack. Events were claimed before their listener ran.
+   */
+  isFirstDelivery(): Promise<boolean>;
+}
+
+/** The request a listener is serving (put on its context by `serveRequests`). */
+export function servedRequest(context: Context): ServedRequest {
+  const request = context[REQUEST_KEY] as ServedRequest | undefined;
+  // A wiring bug, not a condition to handle: every listener runs behind serveRequests.
+  if (!request) throw new Error('servedRequest: the listener ran outside serveRequests');
+  return request;
+}
+
+/** A request still being served, for a clean shutdown. */
+export interface InFlight {
+  surface: RequestSurface;
+  /** Tells the asker this request will not be answered (shutdown); absent where nobody waits for an answer. */
+  tryAgain?: () => Promise<unknown>;
+  /** Counted by shutdown as interrupted, so not again when it ends. */
+  interrupted?: boolean;
+}
+
+export const RESTARTING_TEXT = 'Sorry, I am restarting and could not finish this answer. Please ask again in a moment.';
+
+/**
+ * The bot's one global middleware (Bolt runs each global middleware for every request, acks included, so there is
+ * one): gives the request an id and a logger, makes sure each request is handled once across every process sharing
+ * the database, keeps it in `inFlight` until its listener is done, and counts how it ended.
+ *
+ * Events API deliveries are claimed by event_id before their listener runs: Bolt acked them already, so the claim
+ * costs Slack no waiting. Commands and clicks are claimed by request signature (a replay carries the same one) when
+ * their listener asks, after its ack.
+ *
+ * The request travels on Bolt's context rather than in async context: Node 20's AsyncLocalStorage puts a hook on
+ * every promise of the process once used, which cost the acks measurably under load (see the Slack bench).
+ */
+export function serveRequests(options: {
+  db: Db;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  inFlight: Map<Promise<void>, InFlight>;
+}): Middleware<AnyMiddlewareArgs> {
+  const { db, logger, metrics, inFlight } = options;
+  return async (args) => {
+    const { body, context, next } = args;
+    const started = performance.now();
+    const surface = surfaceOf(body);
+    let errors = 0;
+    let log: Logger | undefined;
+    let claim: Promise<boolean> | undefined;
+    const b = body as { type?: string; event_id?: unknown };
+    const isEvent = b.type === 'event_callback';
+    const key = isEvent
+      ? typeof b.event_id === 'string' && b.event_id.length > 0
+        ? b.event_id
+        : undefined
+      : typeof context[SIGNATURE_KEY] === 'string'
+        ? `sig:${context[SIGNATURE_KEY]}`
+        : undefined;
+    const request: ServedRequest = {
+      id: newRequestId(),
+      surface,
+      // Made on first use: most acks log nothing.
+      get log() {
+        log ??= countingErrors(logger.child({ requestId: this.id }), () => {
+          errors += 1;
+        });
+        return log;
+      },
+      isFirstDelivery() {
+        if (isEvent || !key) return Promise.resolve(true);
+        // Marked done at once: a replay is refused whether or not the first one finished.
+        claim ??= claimEvent(db, key, { done: true }).then(
+          (first) => {
+            if (!first) request.outcome = 'duplicate';
+            return first;
+          },
+          (err) => {
+            // The database is down: answering twice beats not answering.
+            request.log.warn('request claim failed', { err });
+            return true;
+          },
+        );
+        return claim;
+      },
+    };
+    context[REQUEST_KEY] = request;
+
+    const entry: InFlight = { surface, tryAgain: tryAgainFor(surface, args) };
+    const run = serve(db, isEvent ? key : undefined, request, next);
+    inFlight.set(run, entry);
+    let threw = false;
+    try {
+      await run;
+    } catch (err) {
+      threw = true;
+      throw err;
+    } finally {
+      inFlight.delete(run);
+      // A request still running when shutdown gave up on it was counted there.
+      if (!entry.interrupted) {
+        metrics.request(surface, threw || errors > 0 ? 'error' : (request.outcome ?? 'ok'));
+        metrics.answer(surface, (performance.now() - started) / 1000);
+      }
+    }
+  };
+}
+
+/** Runs the listeners; an event (by `eventId`) only if no process has claimed it, and marked done after. */
+async function serve(db: Db, eventId: string | undefined, request: ServedRequest, next: () => Promise<void>) {
+  if (!eventId) return next();
+  if (!(await claimEvent(db, eventId))) {
+    request.outcome = 'duplicate';
+    request.log.debug('duplicate event delivery ignored', { eventId });
+    return;
+  }
+  try {
+    await next();
+  } catch (err) {
+    await releaseEvent(db, eventId).catch(() => {});
+    throw err;
+  }
+  await finishEvent(db, eventId);
+  // Cheap housekeeping spread over deliveries instead of a job of its own.
+  if (Math.random() < 0.01) await pruneEventReceipts(db).catch(() => {});
+}
+
+/** Where an interrupted request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
+function tryAgainFor(
+  surface: RequestSurface,
+  args: { body: unknown; respond?: RespondFn; say?: SayFn },
+): (() => Promise<unknown>) | undefined {
+  if ((surface === 'command' || surface === 'action') && args.respond) {
+    const respond = args.respond;
+    return () => respond({ response_type: 'ephemeral', replace_original: false, text: RESTARTING_TEXT });
+  }
+  if ((surface === 'mention' || surface === 'dm') && args.say) {
+    const say = args.say;
+    const event = (args.body as { event?: { ts?: string; thread_ts?: string } }).event;
+    const threadTs = surface === 'mention' ? (event?.thread_ts ?? event?.ts) : event?.thread_ts;
+    return () => say({ text: RESTARTING_TEXT, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  }
+  return undefined;
+}
