@@ -4,6 +4,8 @@
 //   answer latency  HTTP 200 received → the answer's response_url post received (no LLM)
 //   main-thread CPU the CPU time each app's main thread (the one that acks) spent per request at 50 concurrent,
 //                   answers included for ours: steadier than latency on a shared machine, and what the acks queue on
+//   GC pauses       each app's garbage collections while its round of acks ran (a pause stops every request in
+//                   flight, so it lands in the p99)
 //   peak RSS        the bot process's maxRSS over the whole run, reported by it as it stops
 // The 50-concurrent comparison runs in many short rounds, alternating apps; besides the pooled p99 of each app it
 // reports the median over rounds of (our round's p99 / the bare round's p99 just before it), which a single stall
@@ -30,7 +32,7 @@ const CONCURRENCY = 50;
 const HIGH_CONCURRENCY = 200;
 const HIGH_REQUESTS_PER_ROUND = 400;
 /** Rounds at 50 concurrent, each of REQUESTS_PER_ROUND requests per app. */
-const ROUNDS = 10;
+const ROUNDS = 20;
 const REQUESTS_PER_ROUND = 200;
 /** Rounds at 200 concurrent. */
 const HIGH_ROUNDS = 3;
@@ -299,8 +301,10 @@ export async function benchSlack(engine: 'pglite' | 'postgres'): Promise<Row[]> 
         value: Math.round(cpuPerRequest.ours * 100) / 100,
         unit: 'ms',
       },
-      ms(`GC pause total while acking, bare Bolt (${gc.bare.count} pauses)`, gc.bare.ms),
-      ms(`GC pause total while acking, mle-duties (${gc.ours.count} pauses)`, gc.ours.ms),
+      { name: 'GC pauses while acking, bare Bolt', value: gc.bare.count, unit: '' },
+      { name: 'GC pauses while acking, mle-duties', value: gc.ours.count, unit: '' },
+      ms('GC pause total while acking, bare Bolt', gc.bare.ms),
+      ms('GC pause total while acking, mle-duties', gc.ours.ms),
       ms('longest GC pause while acking, bare Bolt', gc.bare.maxMs),
       ms('longest GC pause while acking, mle-duties', gc.ours.maxMs),
       ms(`ack p99, bare Bolt (${HIGH_CONCURRENCY} concurrent)`, bareHighP99),

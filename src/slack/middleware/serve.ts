@@ -11,9 +11,8 @@ const REQUEST_KEY = 'servedRequest';
 
 /** One Slack request while it is served, handed to its listener on Bolt's context (see `servedRequest`). */
 export interface ServedRequest {
-  readonly id: string;
   readonly surface: RequestSurface;
-  /** Every line carries the request id; an error line marks the request as failed in the metrics. */
+  /** Every line carries a request id of its own; an error line marks the request as failed in the metrics. */
   readonly log: Logger;
   /** How it ended, when its listener knows better than `ok` (answered, not_covered). */
   outcome?: RequestOutcome;
@@ -22,6 +21,13 @@ export interface ServedRequest {
    * ask: the claim is a query, and no query may run ahead of an ack. Events were claimed before their listener ran.
    */
   isFirstDelivery(): Promise<boolean>;
+  /**
+   * Commands and clicks, once acked: runs `work` (the answer) as the rest of this request, and lets the listener
+   * return at once. The answer waits for the ack gate, and Bolt's objects for this request (the HTTP request and
+   * response among them) need not wait with it: freed young, they cost the acks of a burst no garbage collection.
+   * The request is in flight, and counted, until `work` ends.
+   */
+  continueAfterAck(work: () => Promise<void>): void;
 }
 
 /** The request a listener is serving (put on its context by `serveRequests`). */
@@ -69,6 +75,7 @@ export function serveRequests(options: {
     let errors = 0;
     let log: Logger | undefined;
     let claim: Promise<boolean> | undefined;
+    let afterAck: Promise<void> | undefined;
     const b = body as { type?: string; event_id?: unknown };
     const isEvent = b.type === 'event_callback';
     const key = isEvent
@@ -79,11 +86,10 @@ export function serveRequests(options: {
         ? `sig:${context[SIGNATURE_KEY]}`
         : undefined;
     const request: ServedRequest = {
-      id: newRequestId(),
       surface,
-      // Made on first use: most acks log nothing.
+      // Made on first use, id included: most requests log nothing.
       get log() {
-        log ??= countingErrors(logger.child({ requestId: this.id }), () => {
+        log ??= countingErrors(logger.child({ requestId: newRequestId() }), () => {
           errors += 1;
         });
         return log;
@@ -104,30 +110,42 @@ export function serveRequests(options: {
         );
         return claim;
       },
+      continueAfterAck(work) {
+        afterAck = work().catch((err: unknown) => {
+          // Bolt no longer waits for this work, so its error handler will not see this.
+          request.log.error('answer failed after its ack', { err });
+        });
+      },
     };
     context[REQUEST_KEY] = request;
 
     const entry: InFlight = { surface, tryAgain: tryAgainFor(surface, args) };
-    const run = serve(db, isEvent ? key : undefined, request, next);
-    inFlight.set(run, entry);
-    let threw = false;
-    try {
-      await run;
-    } catch (err) {
-      threw = true;
-      throw err;
-    } finally {
-      inFlight.delete(run);
+    // An event is marked handled only once all its work is done, so a failure releases it for Slack's retry.
+    const listeners = isEvent
+      ? serve(db, key, request, async () => {
+          await next();
+          await afterAck;
+        })
+      : next();
+    const done = listeners.then(() => afterAck);
+    inFlight.set(done, entry);
+    const finish = (threw: boolean) => {
+      inFlight.delete(done);
       // A request still running when shutdown gave up on it was counted there.
-      if (!entry.interrupted) {
-        metrics.request(surface, threw || errors > 0 ? 'error' : (request.outcome ?? 'ok'));
-        metrics.answer(surface, (performance.now() - started) / 1000);
-      }
-    }
+      if (entry.interrupted) return;
+      metrics.request(surface, threw || errors > 0 ? 'error' : (request.outcome ?? 'ok'));
+      metrics.answer(surface, (performance.now() - started) / 1000);
+    };
+    done.then(
+      () => finish(false),
+      () => finish(true),
+    );
+    // Bolt's error handler sees what the listeners threw; what continues after the ack is not awaited here.
+    await listeners;
   };
 }
 
-/** Runs the listeners; an event (by `eventId`) only if no process has claimed it, and marked done after. */
+/** Runs an event's listeners only if no process has claimed it (by `eventId`), and marks it done after. */
 async function serve(db: Db, eventId: string | undefined, request: ServedRequest, next: () => Promise<void>) {
   if (!eventId) return next();
   if (!(await claimEvent(db, eventId))) {
