@@ -78,7 +78,9 @@ export function hashId(id: string): string {
 /** The same logger, calling `onError` for each error line it or any of its children writes. */
 export function countingErrors(logger: Logger, onError: () => void): Logger {
   return {
-    ...logger,
+    debug: (msg, fields) => logger.debug(msg, fields),
+    info: (msg, fields) => logger.info(msg, fields),
+    warn: (msg, fields) => logger.warn(msg, fields),
     error: (msg, fields) => {
       onError();
       logger.error(msg, fields);

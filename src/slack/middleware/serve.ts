@@ -120,14 +120,11 @@ export function serveRequests(options: {
     context[REQUEST_KEY] = request;
 
     const entry: InFlight = { surface, tryAgain: tryAgainFor(surface, args) };
-    // An event is marked handled only once all its work is done, so a failure releases it for Slack's retry.
-    const listeners = isEvent
-      ? serve(db, key, request, async () => {
-          await next();
-          await afterAck;
-        })
-      : next();
-    const done = listeners.then(() => afterAck);
+    // No closure made here may refer to `next` or `args`: closures of one scope share its variables, and one kept
+    // by the answer would keep every object of Bolt's for this request alive with it.
+    const listeners = isEvent ? serveEvent(db, key, request, next, () => afterAck) : next();
+    // Done once the listeners and what they continued after the ack are; a listener's throw stays the outcome.
+    const done = listeners.finally(() => afterAck);
     inFlight.set(done, entry);
     const finish = (threw: boolean) => {
       inFlight.delete(done);
@@ -145,21 +142,40 @@ export function serveRequests(options: {
   };
 }
 
-/** Runs an event's listeners only if no process has claimed it (by `eventId`), and marks it done after. */
-async function serve(db: Db, eventId: string | undefined, request: ServedRequest, next: () => Promise<void>) {
-  if (!eventId) return next();
-  if (!(await claimEvent(db, eventId))) {
-    request.outcome = 'duplicate';
-    request.log.debug('duplicate event delivery ignored', { eventId });
-    return;
+/**
+ * Runs an event's listeners, and what they continue after the ack, only if no process has claimed the event (by
+ * `eventId`); marks it handled after, or releases it for Slack's retry when they fail.
+ */
+async function serveEvent(
+  db: Db,
+  eventId: string | undefined,
+  request: ServedRequest,
+  next: () => Promise<void>,
+  afterAck: () => Promise<void> | undefined,
+): Promise<void> {
+  let claimed = false;
+  if (eventId) {
+    try {
+      claimed = await claimEvent(db, eventId);
+      if (!claimed) {
+        request.outcome = 'duplicate';
+        request.log.debug('duplicate event delivery ignored', { eventId });
+        return;
+      }
+    } catch (err) {
+      // The database is down: Bolt has acked, so Slack will not retry; answering twice beats not answering.
+      request.log.warn('event claim failed; answering anyway', { err });
+    }
   }
   try {
     await next();
+    await afterAck();
   } catch (err) {
-    await releaseEvent(db, eventId).catch(() => {});
+    if (claimed) await releaseEvent(db, eventId as string).catch(() => {});
     throw err;
   }
-  await finishEvent(db, eventId);
+  if (!claimed) return;
+  await finishEvent(db, eventId as string);
   // Cheap housekeeping spread over deliveries instead of a job of its own.
   if (Math.random() < 0.01) await pruneEventReceipts(db).catch(() => {});
 }

@@ -8,13 +8,14 @@ import { messageIm } from './message-im.ts';
 type EventArgs = SlackEventMiddlewareArgs & AllMiddlewareArgs;
 
 export function register(app: App, deps: SlackDeps): void {
-  const route = routeBy<EventArgs>([
+  const routes = [
     ['app_mention', appMention(deps) as Listener<EventArgs>],
     ['message', messageIm(deps) as Listener<EventArgs>],
     ['app_home_opened', appHomeOpened(deps) as Listener<EventArgs>],
-  ]);
-  // One registration for all (see route.ts); Slack sends only the events the manifest subscribes to.
-  app.event(/^(app_mention|message|app_home_opened)$/, async (args) => {
+  ] as const;
+  const route = routeBy<EventArgs>(routes);
+  // One registration for all (see route.ts), matching exactly the types routed.
+  app.event(new RegExp(`^(${routes.map(([type]) => type).join('|')})$`), async (args) => {
     await route(args.event.type)?.(args);
   });
 }
