@@ -456,7 +456,7 @@ interface Vocabulary {
   corpus: { docs: number; avgLen: number };
   /** Document frequency and idf of each lexeme the catalog has (absent: the catalog never uses it). */
   termStats(lexemes: string[]): Promise<Map<string, TermStat>>;
-  /** Each duty's aliases of two or more lexemes (fetched once per duty, then kept). */
+  /** Each duty's aliases of two or more lexemes (fetched once per duty, then kept); absent: it has none. */
   aliasPhrases(ids: string[]): Promise<Map<string, AliasPhrase[]>>;
 }
 
@@ -484,10 +484,7 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
     list.push(word);
     byLength.set(word.length, list);
   }
-  const analysed = new Map<string, AnalyzedWord>();
   const repairs = new Map<string, string | undefined>();
-  const phrases = new Map<string, AliasPhrase[]>();
-  const termStats = new Map<string, TermStat | null>();
   const corpusRows = await db.query<{ docs: number; avg_len: number }>(
     'select docs, avg_len from corpus_stats where id = 1',
   );
@@ -495,46 +492,28 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   return {
     synonyms,
     corpus,
-    async termStats(lexemes) {
-      const missing = [...new Set(lexemes.filter((l) => !termStats.has(l)))];
-      if (missing.length > 0) {
-        if (termStats.size + missing.length > ANALYSIS_CACHE_LIMIT) termStats.clear();
-        const rows = await db.query<{ lexeme: string; df: number; idf: number }>(
-          'select lexeme, df, idf from term_stats where lexeme = any($1::text[])',
-          [missing],
-        );
-        for (const l of missing) termStats.set(l, null);
-        for (const r of rows) termStats.set(r.lexeme, { df: Number(r.df), idf: Number(r.idf) });
+    termStats: remembered(async (lexemes) => {
+      const rows = await db.query<{ lexeme: string; df: number; idf: number }>(
+        'select lexeme, df, idf from term_stats where lexeme = any($1::text[])',
+        [lexemes],
+      );
+      return rows.map((r) => [r.lexeme, { df: Number(r.df), idf: Number(r.idf) }]);
+    }),
+    aliasPhrases: remembered(async (ids) => {
+      const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
+        `select duty_id, phrase, lexemes from duty_phrases
+         where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2`,
+        [ids],
+      );
+      const byDuty = new Map<string, AliasPhrase[]>();
+      for (const r of rows) {
+        const list = byDuty.get(r.duty_id) ?? [];
+        list.push({ phrase: r.phrase, lexemes: r.lexemes });
+        byDuty.set(r.duty_id, list);
       }
-      const out = new Map<string, TermStat>();
-      for (const l of lexemes) {
-        const st = termStats.get(l);
-        if (st) out.set(l, st);
-      }
-      return out;
-    },
-    async aliasPhrases(ids) {
-      const missing = ids.filter((id) => !phrases.has(id));
-      if (missing.length > 0) {
-        if (phrases.size + missing.length > ANALYSIS_CACHE_LIMIT) phrases.clear();
-        const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
-          `select duty_id, phrase, lexemes from duty_phrases
-           where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2`,
-          [missing],
-        );
-        for (const id of missing) phrases.set(id, []);
-        for (const r of rows) phrases.get(r.duty_id)?.push({ phrase: r.phrase, lexemes: r.lexemes });
-      }
-      return new Map(ids.map((id) => [id, phrases.get(id) ?? []]));
-    },
-    async analyze(ws) {
-      const missing = ws.filter((w) => !analysed.has(w));
-      if (missing.length > 0) {
-        if (analysed.size + missing.length > ANALYSIS_CACHE_LIMIT) analysed.clear();
-        for (const a of await analyze(db, missing)) analysed.set(a.word, a);
-      }
-      return new Map(ws.flatMap((w) => (analysed.has(w) ? [[w, analysed.get(w) as AnalyzedWord] as const] : [])));
-    },
+      return byDuty;
+    }),
+    analyze: remembered(async (ws) => (await analyze(db, ws)).map((a) => [a.word, a])),
     repair(word) {
       if (!repairs.has(word)) {
         if (repairs.size >= ANALYSIS_CACHE_LIMIT) repairs.clear();
@@ -542,6 +521,30 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
       }
       return repairs.get(word);
     },
+  };
+}
+
+/**
+ * A batch lookup remembered per key, keys it found nothing for included, so each key is fetched once; the memory is
+ * cleared whole rather than grown past ANALYSIS_CACHE_LIMIT keys. Returns what was found for the keys asked.
+ */
+function remembered<V>(
+  load: (keys: string[]) => Promise<Iterable<readonly [string, V]>>,
+): (keys: string[]) => Promise<Map<string, V>> {
+  const known = new Map<string, V | undefined>();
+  return async (keys) => {
+    const missing = unique(keys.filter((k) => !known.has(k)));
+    if (missing.length > 0) {
+      if (known.size + missing.length > ANALYSIS_CACHE_LIMIT) known.clear();
+      const found = new Map(await load(missing));
+      for (const k of missing) known.set(k, found.get(k));
+    }
+    const out = new Map<string, V>();
+    for (const k of keys) {
+      const v = known.get(k);
+      if (v !== undefined) out.set(k, v);
+    }
+    return out;
   };
 }
 

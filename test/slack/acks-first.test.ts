@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAckGate } from '../../src/slack/ack-gate.ts';
-import { startTestBot, type TestBot } from '../helpers/app.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { send } from '../helpers/signer.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { type Env, openEnv } from './support.ts';
 
 // Through the real endpoint: a burst of commands is acked in full before any of them is answered, and then every
 // one of them is answered, even when the requests come in two bursts with a pause between them that leaves time to
 // answer the first. The quiet period is long here (the default is a few ms) so that a slow, shared machine
 // spreading the burst's arrivals cannot open the gate between them.
 
-let tdb: TestDb;
-let slack: SlackApiStandIn;
-let bot: TestBot;
+let env: Env;
 beforeAll(async () => {
-  tdb = await openTestDb();
-  slack = await startSlackApi();
-  bot = await startTestBot({ db: tdb.db, slack, ackGate: createAckGate({ quietMs: 1500, maxWaitMs: 10_000 }) });
+  env = await openEnv({ ackGate: createAckGate({ quietMs: 1500, maxWaitMs: 10_000 }) });
 });
 afterAll(async () => {
-  await bot?.stop();
-  await slack?.close();
-  await tdb?.close();
+  await env?.close();
 });
 
 describe('acks first', () => {
@@ -33,10 +25,10 @@ describe('acks first', () => {
       Promise.all(
         part.map(async (id, i) => {
           const res = await send(
-            bot.url,
-            bot.signer.command({
+            env.bot.url,
+            env.bot.signer.command({
               text: questions[i % questions.length] as string,
-              response_url: slack.responseUrl(id),
+              response_url: env.slack.responseUrl(id),
             }),
           );
           expect(res.status).toBe(200);
@@ -47,7 +39,7 @@ describe('acks first', () => {
     // Time enough for the first burst's answers, were they not held while requests keep arriving.
     await new Promise((r) => setTimeout(r, 500));
     await burst(ids.slice(10));
-    const answers = await slack.waitFor('response_url', ids.length, 15_000);
+    const answers = await env.slack.waitFor('response_url', ids.length, 15_000);
     expect(new Set(answers.map((c) => c.responseUrlId))).toEqual(new Set(ids));
     expect(Math.min(...answers.map((c) => c.at))).toBeGreaterThanOrEqual(Math.max(...ackedAt));
     for (const c of answers) expect(c.status).toBe(200);

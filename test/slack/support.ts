@@ -11,7 +11,9 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function openEnv(options: { bodyLimit?: number } = {}): Promise<Env> {
+export async function openEnv(
+  options: Pick<Parameters<typeof startTestBot>[0], 'bodyLimit' | 'ackGate'> = {},
+): Promise<Env> {
   const tdb = await openTestDb();
   const slack = await startSlackApi();
   const bot = await startTestBot({ db: tdb.db, slack, ...options });
