@@ -26,11 +26,22 @@ export interface Synonym {
   means: string;
 }
 
+/**
+ * A family of phrasing from the field (tools, jargon, symptoms, situations) and the duties that
+ * handle it: each term is indexed with every duty named, below the duty's own aliases.
+ */
+export interface Concept {
+  name: string;
+  duties: string[];
+  terms: string[];
+}
+
 export interface Catalog {
   role: { id: string; name: string; source: string };
   sections: Section[];
   entries: Duty[];
   synonyms: Synonym[];
+  concepts: Concept[];
   /** Hash of the data files' contents: the sync is a no-op while it is unchanged. */
   contentHash: string;
 }
@@ -57,6 +68,12 @@ const synonymsSchema = z.object({
   synonyms: z.array(z.object({ term: text(60), means: text(200) })),
 });
 
+const conceptsSchema = z.object({
+  concepts: z.array(
+    z.object({ name: text(120), duties: z.array(text(300)).min(1).max(8), terms: z.array(text(120)).min(1).max(120) }),
+  ),
+});
+
 function readJson(file: string): { raw: string; value: unknown } {
   let raw: string;
   try {
@@ -79,35 +96,31 @@ function describeIssue(file: string, value: unknown, issue: z.core.$ZodIssue): s
     where = `entry #${index + 1}${typeof entry?.id === 'string' ? ` (${entry.id})` : ''}, field ${issue.path.slice(2).join('.') || '(entry)'}`;
   } else if (top === 'synonyms' && typeof index === 'number') {
     where = `synonym #${index + 1}, field ${issue.path.slice(2).join('.')}`;
+  } else if (top === 'concepts' && typeof index === 'number') {
+    const concept = (value as { concepts?: { name?: unknown }[] }).concepts?.[index];
+    where = `concept #${index + 1}${typeof concept?.name === 'string' ? ` (${concept.name})` : ''}, field ${issue.path.slice(2).join('.')}`;
   }
   return `${file}: ${where}: ${issue.message}`;
 }
 
-/** Reads and validates data/catalog.json and data/synonyms.json; errors name the file and the entry. */
+function parse<T>(schema: z.ZodType<T>, file: string, json: { value: unknown }): T {
+  const parsed = schema.safeParse(json.value);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw new AppError('catalog_invalid', first ? describeIssue(file, json.value, first) : `${file}: invalid`);
+}
+
+/** Reads and validates data/catalog.json, synonyms.json and concepts.json; errors name the file and the entry. */
 export function loadCatalog(dir = DATA_DIR): Catalog {
   const catalogFile = path.join(dir, 'catalog.json');
   const synonymsFile = path.join(dir, 'synonyms.json');
+  const conceptsFile = path.join(dir, 'concepts.json');
   const c = readJson(catalogFile);
   const s = readJson(synonymsFile);
+  const k = readJson(conceptsFile);
 
-  const parsed = catalogSchema.safeParse(c.value);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new AppError(
-      'catalog_invalid',
-      first ? describeIssue(catalogFile, c.value, first) : `${catalogFile}: invalid`,
-    );
-  }
-  const syn = synonymsSchema.safeParse(s.value);
-  if (!syn.success) {
-    const first = syn.error.issues[0];
-    throw new AppError(
-      'catalog_invalid',
-      first ? describeIssue(synonymsFile, s.value, first) : `${synonymsFile}: invalid`,
-    );
-  }
-
-  const { role, sections, entries } = parsed.data;
+  const { role, sections, entries } = parse(catalogSchema, catalogFile, c);
+  const { synonyms } = parse(synonymsSchema, synonymsFile, s);
   const sectionNumbers = new Set(sections.map((x) => x.number));
   const ids = new Set<string>();
   for (const [i, e] of entries.entries()) {
@@ -122,6 +135,24 @@ export function loadCatalog(dir = DATA_DIR): Catalog {
     ids.add(e.id);
   }
 
-  const contentHash = createHash('sha256').update(c.raw).update('\0').update(s.raw).digest('hex');
-  return { role, sections, entries, synonyms: syn.data.synonyms, contentHash };
+  const { concepts } = parse(conceptsSchema, conceptsFile, k);
+  for (const [i, concept] of concepts.entries()) {
+    for (const id of concept.duties) {
+      if (!ids.has(id)) {
+        throw new AppError(
+          'catalog_invalid',
+          `${conceptsFile}: concept #${i + 1} (${concept.name}): "${id}" is not a duty of the catalog`,
+        );
+      }
+    }
+  }
+
+  const contentHash = createHash('sha256')
+    .update(c.raw)
+    .update('\0')
+    .update(s.raw)
+    .update('\0')
+    .update(k.raw)
+    .digest('hex');
+  return { role, sections, entries, synonyms, concepts, contentHash };
 }

@@ -8,7 +8,7 @@ const SYNC_LOCK_KEY = 7_316_420_002;
  * Field weights of the inverted index. Aliases are written by people to widen recall, so they
  * count below the source's own words and never outweigh the title.
  */
-export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8 } as const;
+export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8, expansions: 0.5 } as const;
 
 export interface SyncResult {
   changed: boolean;
@@ -67,6 +67,17 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
        on conflict (term) do update set means = excluded.means`,
       [JSON.stringify(catalog.synonyms)],
     );
+    await tx.query(
+      `delete from duty_expansions where source = 'concept' and duty_id in (select id from duties where role_id = $1)`,
+      [role.id],
+    );
+    await tx.query(
+      `insert into duty_expansions (duty_id, phrase, source)
+       select distinct d.id, lower(t.term), 'concept'
+       from jsonb_to_recordset($1::jsonb) as c(duties text[], terms text[]), unnest(c.duties) d(id), unnest(c.terms) t(term)
+       on conflict do nothing`,
+      [JSON.stringify(catalog.concepts.map((c) => ({ duties: c.duties, terms: c.terms })))],
+    );
     await rebuildIndex(tx, role.id);
     await tx.query(
       `insert into catalog_state (role_id, content_hash) values ($1, $2)
@@ -100,7 +111,7 @@ async function isCurrent(q: Queryable, catalog: Catalog): Promise<boolean> {
 export async function rebuildIndex(
   q: Queryable,
   roleId: string,
-  weights: { title: number; description: number; aliases: number } = FIELD_WEIGHTS,
+  weights: { title: number; description: number; aliases: number; expansions: number } = FIELD_WEIGHTS,
 ): Promise<void> {
   await q.query('delete from duty_terms where duty_id in (select id from duties where role_id = $1)', [roleId]);
   await q.query(
@@ -120,11 +131,17 @@ export async function rebuildIndex(
        from duties d, unnest(d.aliases) a(alias), unnest(to_tsvector('english', a.alias)) u
        where d.role_id = $1 and d.retired_at is null
        group by d.id, u.lexeme
+       union all
+       -- Phrasings of the field (concepts) widen recall below the aliases, each lexeme at most twice.
+       select d.id, u.lexeme, $5::real * least(count(*), 2)
+       from duties d join duty_expansions x on x.duty_id = d.id, unnest(to_tsvector('english', x.phrase)) u
+       where d.role_id = $1 and d.retired_at is null
+       group by d.id, u.lexeme
      ), terms as (
        select id, lexeme, sum(w) as tf from parts group by id, lexeme
      )
      select lexeme, id, tf, sum(tf) over (partition by id) from terms`,
-    [roleId, weights.title, weights.description, weights.aliases],
+    [roleId, weights.title, weights.description, weights.aliases, weights.expansions],
   );
   await q.query('delete from duty_phrases where duty_id in (select id from duties where role_id = $1)', [roleId]);
   await q.query(
@@ -135,6 +152,9 @@ export async function rebuildIndex(
        union all
        select d.id, 'alias', a.alias, tsvector_to_array(to_tsvector('english', a.alias))
        from duties d, unnest(d.aliases) a(alias) where d.role_id = $1 and d.retired_at is null
+       union all
+       select d.id, 'concept', x.phrase, tsvector_to_array(to_tsvector('english', x.phrase))
+       from duties d join duty_expansions x on x.duty_id = d.id where d.role_id = $1 and d.retired_at is null
      ) p
      where cardinality(lexemes) > 0`,
     [roleId],
@@ -165,6 +185,9 @@ export async function refreshStatistics(q: Queryable): Promise<void> {
        from duties d where d.retired_at is null
        union all
        select regexp_split_to_table(lower(s.term || ' ' || s.means), '[^a-z0-9]+') from synonyms s
+       union all
+       select regexp_split_to_table(x.phrase, '[^a-z0-9]+')
+       from duty_expansions x join duties d on d.id = x.duty_id where d.retired_at is null
      ) words
      where length(w) >= 3`,
   );

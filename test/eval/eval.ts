@@ -3,7 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SearchEngine } from '../../src/search/engine.ts';
 
-export const DEV_SET = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dev-questions.tsv');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const DEV_SET = path.join(HERE, 'dev-questions.tsv');
+/** Copies of ../shared/eval's public dev sets: the original (para, kw, typo, who, long, none) and v2 (chat, jargon, situation, none). */
+export const DEV_SET_V2 = path.join(HERE, 'dev-v2.tsv');
+export const DEV_SETS = [
+  { name: 'dev-questions', questions: () => loadQuestions(DEV_SET) },
+  { name: 'dev-v2', questions: () => loadQuestions(DEV_SET_V2) },
+] as const;
 
 export interface EvalQuestion {
   id: string;
@@ -74,15 +81,49 @@ export async function evaluate(search: SearchEngine, questions = loadQuestions()
     const r = await search.search(q.question, { limit: 5 });
     results.push({ q, ranked: r.matches.map((m) => m.id) });
   }
-  const kinds = [...new Set(questions.map((q) => q.kind))];
+  return summarize(results);
+}
+
+function summarize(results: EvalRun['results']): EvalRun {
+  const kinds = [...new Set(results.map((r) => r.q.kind))];
   const byKind = Object.fromEntries(kinds.map((k) => [k, metrics(results.filter((r) => r.q.kind === k))]));
   return { overall: metrics(results), byKind, results };
 }
 
-export function formatRun(run: EvalRun): string {
-  const f = (x: number) => (Number.isNaN(x) ? '   - ' : x.toFixed(3));
+/**
+ * The run split by the parity of each id's number: tune on one half, check on the other, so a
+ * change that only fits the questions it was tuned on shows as a gap between the halves.
+ */
+export function halves(run: EvalRun): { 'odd ids': EvalRun; 'even ids': EvalRun } {
+  const odd = (id: string) => Number(/(\d+)$/.exec(id)?.[1] ?? 0) % 2 === 1;
+  return {
+    'odd ids': summarize(run.results.filter((r) => odd(r.q.id))),
+    'even ids': summarize(run.results.filter((r) => !odd(r.q.id))),
+  };
+}
+
+const f = (x: number) => (Number.isNaN(x) ? '   - ' : x.toFixed(3));
+const line = (name: string, m: Metrics) =>
+  `${name.padEnd(8)} ${String(m.n).padStart(3)}  ${f(m.top1)}   ${f(m.recall3)}   ${f(m.mrr5)}   ${f(m.noneRejected)}    ${f(m.answerableEmpty)}`;
+
+/** A table of the overall figures, then one line per kind (`perKind` false: the overall line alone). */
+export function formatRun(run: EvalRun, perKind = true): string {
   const head = 'kind      n    top1   recall@3  MRR@5  none_rej  ans_empty';
-  const line = (name: string, m: Metrics) =>
-    `${name.padEnd(8)} ${String(m.n).padStart(3)}  ${f(m.top1)}   ${f(m.recall3)}   ${f(m.mrr5)}   ${f(m.noneRejected)}    ${f(m.answerableEmpty)}`;
+  if (!perKind) return line('', run.overall).slice(8);
   return [head, line('overall', run.overall), ...Object.entries(run.byKind).map(([k, m]) => line(k, m))].join('\n');
+}
+
+/** A question the run got wrong: an answerable one whose first result is not gold, or a `none` one answered. */
+export function isMiss(r: EvalRun['results'][number]): boolean {
+  return r.q.gold.length === 0 ? r.ranked.length > 0 : !(r.ranked[0] !== undefined && r.q.gold.includes(r.ranked[0]));
+}
+
+export function formatMisses(run: EvalRun): string {
+  return run.results
+    .filter(isMiss)
+    .map(
+      ({ q, ranked }) =>
+        `MISS ${q.id}\t${q.question}\n     gold=${q.gold.join('|') || '-'}\n     got=${ranked.slice(0, 3).join(' | ') || '-'}`,
+    )
+    .join('\n');
 }

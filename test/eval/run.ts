@@ -1,28 +1,27 @@
-// `npm run eval`: the dev-set figures of the matching engine, overall and per kind.
+// `npm run eval [-- --misses] [-- --half odd|even]`: the figures of the matching engine on both
+// dev sets, overall and per kind; `--misses` lists each wrong or missing answer.
 import { loadCatalog } from '../../src/catalog/catalog.ts';
 import { syncCatalog } from '../../src/catalog/sync.ts';
 import { loadConfig } from '../../src/config.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openDatabase } from '../../src/db/open.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
-import { evaluate, formatRun } from './eval.ts';
+import { DEV_SETS, evaluate, formatMisses, formatRun, halves } from './eval.ts';
 
-const verbose = process.argv.includes('--misses');
+const args = process.argv.slice(2);
+const showMisses = args.includes('--misses');
 const config = loadConfig();
 const db = await openDatabase(config.database);
 try {
   await migrate(db);
   await syncCatalog(db, loadCatalog());
-  const run = await evaluate(createSearchEngine(db));
-  console.log(`engine: ${db.engine}\n${formatRun(run)}`);
-  if (verbose) {
-    for (const { q, ranked } of run.results) {
-      const ok = q.gold.length === 0 ? ranked.length === 0 : ranked[0] !== undefined && q.gold.includes(ranked[0]);
-      if (!ok)
-        console.log(
-          `MISS ${q.id}\t${q.question}\n     gold=${q.gold.join('|') || '-'}\n     got=${ranked.slice(0, 3).join(' | ') || '-'}`,
-        );
-    }
+  const search = createSearchEngine(db);
+  console.log(`engine: ${db.engine}`);
+  for (const set of DEV_SETS) {
+    const run = await evaluate(search, set.questions());
+    console.log(`\n== ${set.name} (${run.results.length} questions)\n${formatRun(run)}`);
+    for (const [name, half] of Object.entries(halves(run))) console.log(`${name.padEnd(17)}${formatRun(half, false)}`);
+    if (showMisses) console.log(formatMisses(run));
   }
 } finally {
   await db.close();

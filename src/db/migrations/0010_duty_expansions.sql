@@ -1,0 +1,13 @@
+-- Phrasings of the field that point at duties (tools, jargon, symptoms, situations), from
+-- data/concepts.json: indexed with each duty like its aliases, at a lower weight. One concept
+-- names several duties, so a row per (duty, phrase). Other sources of phrasings for a duty
+-- (aliases a team teaches in use) can be added as further `source` values.
+create table duty_expansions (
+  duty_id text not null references duties (id) on delete cascade,
+  phrase text not null,
+  source text not null,
+  primary key (duty_id, phrase)
+);
+
+alter table duty_phrases drop constraint if exists duty_phrases_kind_check;
+alter table duty_phrases add constraint duty_phrases_kind_check check (kind in ('title', 'alias', 'concept'));
