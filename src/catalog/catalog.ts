@@ -36,12 +36,19 @@ export interface Concept {
   terms: string[];
 }
 
+/** A topic near a team's work that the role does not cover (pay, legal, IT support…), by the terms that name it. */
+export interface OutsideTopic {
+  topic: string;
+  terms: string[];
+}
+
 export interface Catalog {
   role: { id: string; name: string; source: string };
   sections: Section[];
   entries: Duty[];
   synonyms: Synonym[];
   concepts: Concept[];
+  topics: OutsideTopic[];
   /** Hash of the data files' contents: the sync is a no-op while it is unchanged. */
   contentHash: string;
 }
@@ -72,6 +79,10 @@ const conceptsSchema = z.object({
   concepts: z.array(
     z.object({ name: text(120), duties: z.array(text(300)).min(1).max(8), terms: z.array(text(120)).min(1).max(120) }),
   ),
+});
+
+const topicsSchema = z.object({
+  outside: z.array(z.object({ topic: text(120), terms: z.array(text(60)).min(1).max(200) })),
 });
 
 function readJson(file: string): { raw: string; value: unknown } {
@@ -110,14 +121,16 @@ function parse<T>(schema: z.ZodType<T>, file: string, json: { value: unknown }):
   throw new AppError('catalog_invalid', first ? describeIssue(file, json.value, first) : `${file}: invalid`);
 }
 
-/** Reads and validates data/catalog.json, synonyms.json and concepts.json; errors name the file and the entry. */
+/** Reads and validates data/catalog.json, synonyms.json, concepts.json and topics.json; errors name the file and the entry. */
 export function loadCatalog(dir = DATA_DIR): Catalog {
   const catalogFile = path.join(dir, 'catalog.json');
   const synonymsFile = path.join(dir, 'synonyms.json');
   const conceptsFile = path.join(dir, 'concepts.json');
+  const topicsFile = path.join(dir, 'topics.json');
   const c = readJson(catalogFile);
   const s = readJson(synonymsFile);
   const k = readJson(conceptsFile);
+  const o = readJson(topicsFile);
 
   const { role, sections, entries } = parse(catalogSchema, catalogFile, c);
   const { synonyms } = parse(synonymsSchema, synonymsFile, s);
@@ -136,6 +149,7 @@ export function loadCatalog(dir = DATA_DIR): Catalog {
   }
 
   const { concepts } = parse(conceptsSchema, conceptsFile, k);
+  const topics = parse(topicsSchema, topicsFile, o).outside;
   for (const [i, concept] of concepts.entries()) {
     for (const id of concept.duties) {
       if (!ids.has(id)) {
@@ -153,6 +167,8 @@ export function loadCatalog(dir = DATA_DIR): Catalog {
     .update(s.raw)
     .update('\0')
     .update(k.raw)
+    .update('\0')
+    .update(o.raw)
     .digest('hex');
-  return { role, sections, entries, synonyms, concepts, contentHash };
+  return { role, sections, entries, synonyms, concepts, topics, contentHash };
 }

@@ -78,6 +78,14 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
        on conflict do nothing`,
       [JSON.stringify(catalog.concepts.map((c) => ({ duties: c.duties, terms: c.terms })))],
     );
+    await tx.query('delete from outside_topics');
+    await tx.query(
+      `insert into outside_topics (term, topic)
+       select distinct on (lower(t.term)) lower(t.term), o.topic
+       from jsonb_to_recordset($1::jsonb) as o(topic text, terms text[]), unnest(o.terms) t(term)
+       order by lower(t.term), o.topic`,
+      [JSON.stringify(catalog.topics)],
+    );
     await rebuildIndex(tx, role.id);
     await tx.query(
       `insert into catalog_state (role_id, content_hash) values ($1, $2)

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { isEnglishWord } from './english.ts';
+import { englishWord, isEnglishWord } from './english.ts';
 import {
   contentWords,
   GENERIC_WORDS,
@@ -33,6 +33,11 @@ export interface SearchResult {
   nearMisses: Match[];
   /** Words of the question the catalog does not know (after typo repair): part of why a question is rejected. */
   unknownWords: string[];
+  /**
+   * When the question is about a topic the role does not cover (pay, legal, IT support…): that
+   * topic and the words that named it. Such a question gets no matches and no "did you mean".
+   */
+  outsideTopic?: { topic: string; words: string[]; share: number };
   /** Ranking features of the candidates, for calibration (only with `explain`). */
   explain?: {
     id: string;
@@ -74,6 +79,21 @@ export const TUNING = {
   singleWordScore: 6,
   singleWordCoverage: 0.45,
   factCoverage: 0.75,
+  /** Weight of a catalog word that general English places next to a word the catalog lacks (× cosine). */
+  nearWeight: 0.4,
+  /** A word counts as naming an outside topic when its vectors put it this close to one of the topic's terms. */
+  offSim: 0.8,
+  /** …and is what the question is about when those words carry this share of its information. */
+  offShare: 0,
+  /** A question whose best duty covers this share of its information is about that duty all the same. */
+  offOverride: 1.01,
+  /**
+   * Information of a word the catalog does not know, as a share of the rarest word's: it grows with
+   * the word's rarity in English, from `fillerInfo` for the commonest words to 1 past `rareRank`.
+   */
+  fillerInfo: 0.15,
+  commonRank: 300,
+  rareRank: 20_000,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
   candidates: 25,
@@ -158,6 +178,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       const toRepair: string[] = [];
       // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
       const guessed = new Set<string>();
+      // Words the catalog lacks, with the catalog words general English puts beside them (soft evidence).
+      const nearWords = new Map<string, { word: string; sim: number }[]>();
       for (const w of words) {
         const a = byWord.get(w);
         if (!a || a.lexemes.length === 0) continue; // an English stop word
@@ -170,6 +192,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         } else {
           unknown.push(w);
           for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+          nearWords.set(w, englishWord(w)?.near ?? []);
         }
       }
       if (toRepair.length > 0) {
@@ -193,7 +216,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           }
         }
       }
-      const missing = unique(expansions.flatMap((e) => e.words).filter((w) => !byWord.has(w)));
+      const nearTargets = [...nearWords.values()].flat().map((n) => n.word);
+      const missing = unique([...expansions.flatMap((e) => e.words), ...nearTargets].filter((w) => !byWord.has(w)));
       for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
       for (const e of expansions) {
         const units = e.units.filter((u) => words.includes(u));
@@ -208,6 +232,14 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           }
         }
       }
+      for (const [w, near] of nearWords) {
+        for (const n of near) {
+          for (const lexeme of byWord.get(n.word)?.lexemes ?? []) {
+            terms.push({ lexeme, weight: t.nearWeight * n.sim, label: `${w} ~ ${n.word}`, unit: w });
+          }
+        }
+      }
+      const outsideTopic = outside(vocab, tokens, words, byWord, t);
       if (terms.length === 0) return { ...empty, unknownWords: unknown };
 
       // One weight per lexeme for scoring: the strongest way the question reached it.
@@ -229,7 +261,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       const unitInfo = new Map<string, number>();
       for (const [unit, lexemes] of units) {
         const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
-        unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf);
+        unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
       }
       const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
 
@@ -277,18 +309,23 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             intent,
           }))
         : undefined;
+      // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
+      // "who files the patent on the ranking algorithm?" is about the patent.
+      const offTopic =
+        outsideTopic !== undefined && outsideTopic.share >= t.offShare && !(top && top.coverage >= t.offOverride);
+      if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
       const confident = top !== undefined && isConfident(top, intent, t);
       if (!confident) {
         // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
         const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
-        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, explain };
+        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, outsideTopic, explain };
       }
       const matches = ranked
         .filter((c) => c.raw >= top.raw * t.relativeFloor)
         .slice(0, limit)
         .map(toMatch);
       await addPhraseHits(vocab, matches, new Set(best.keys()));
-      return { question, matches, nearMisses: [], unknownWords: unknown, explain };
+      return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
     },
   };
 }
@@ -314,6 +351,70 @@ function isConfident(
   if (intent === 'fact') return c.matchedUnits >= 2 && c.coverage >= t.factCoverage;
   if (c.matchedUnits >= 2) return c.raw >= t.minScore && c.coverage >= t.minCoverage;
   return c.raw >= t.singleWordScore && c.coverage >= t.singleWordCoverage;
+}
+
+/** What an ML team builds and runs: the head of a phrase whose other words say what it is about. */
+const ML_ARTEFACTS = new Set(
+  'model models classifier classifiers detector detectors dataset datasets data pipeline pipelines predictions forecast forecasts recommender embeddings features scoring scores ranker'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Information in a word the catalog never uses, as a share of the rarest word's: "week" or "friend"
+ * tell little about what is asked, "vpn" or "sepsis" a lot. From the word's frequency rank in English.
+ */
+function rarity(word: string, t: Tuning): number {
+  const rank = englishWord(word)?.rank;
+  if (rank === undefined) return 1;
+  const x = (Math.log(rank) - Math.log(t.commonRank)) / (Math.log(t.rareRank) - Math.log(t.commonRank));
+  return t.fillerInfo + (1 - t.fillerInfo) * Math.min(1, Math.max(0, x));
+}
+
+/**
+ * The topic outside the role that the question is about, if any: a term of data/topics.json in the
+ * question ("invoice", "parental leave"), or a word the catalog does not use that word vectors put
+ * right beside one ("reimbursement" by "refund"). A word inside a phrase of the catalog is in the
+ * role's sense ("data contract" is not a legal contract), and so is a word the catalog defines.
+ */
+function outside(
+  vocab: Vocabulary,
+  tokens: string[],
+  words: string[],
+  byWord: ReadonlyMap<string, AnalyzedWord>,
+  t: Tuning,
+): SearchResult['outsideTopic'] {
+  const inRole = (i: number) => vocab.inRolePhrase(tokens, byWord, i);
+  const hits: { topic: string; word: string }[] = [];
+  // "the contract-clause classifier", "invoice data": a word naming what a model works on is context.
+  const modifier = (i: number) => {
+    for (const w of tokens.slice(i + 1, i + 3)) {
+      if (ML_ARTEFACTS.has(w)) return true;
+      if (GENERIC_WORDS.has(w) || QUESTION_STOPWORDS.has(w)) return false;
+    }
+    return false;
+  };
+  const outsideSense = (i: number) => !inRole(i) && !modifier(i);
+  for (const e of vocab.topics.expand(tokens)) {
+    if (e.positions.some(outsideSense)) hits.push({ topic: e.means, word: e.term });
+  }
+  for (const w of words) {
+    if (hits.some((h) => h.word === w) || byWord.get(w)?.inLexicon !== false) continue;
+    const found = englishWord(w);
+    const off = found?.off;
+    if (off && off.sim >= t.offSim && off.sim > found.role && tokens.some((tok, i) => tok === w && outsideSense(i))) {
+      const topic = vocab.topics.topicOf(off.term);
+      if (topic) hits.push({ topic, word: w });
+    }
+  }
+  const first = hits[0];
+  if (!first) return undefined;
+  // How much of what the question says names the outside topic: each word weighs its rarity in English.
+  const offWords = new Set(hits.flatMap((h) => tokenize(h.word)));
+  const weigh = (ws: string[]) => ws.reduce((sum, w) => sum + rarity(w, t), 0);
+  const topical = tokens.filter((w) => !QUESTION_STOPWORDS.has(w) && !GENERIC_WORDS.has(w));
+  const share = weigh(topical.filter((w) => offWords.has(w))) / Math.max(1e-9, weigh(topical));
+  return { topic: first.topic, words: [...offWords], share };
 }
 
 async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> {
@@ -436,10 +537,45 @@ interface Expansion {
   words: string[];
   /** The question words this synonym stands for. */
   units: string[];
+  /** Where in the question's tokens they stand. */
+  positions: number[];
 }
 
-interface SynonymIndex {
+/** Multi-word terms found in a question's tokens, each with what it means. */
+interface PhraseIndex {
   expand(tokens: string[]): Expansion[];
+}
+
+function phraseIndex(rows: { term: string; means: string }[]): PhraseIndex {
+  const byFirst = new Map<string, { seq: string[]; term: string; means: string; words: string[] }[]>();
+  for (const r of rows) {
+    const seq = tokenize(r.term);
+    const first = seq[0];
+    if (!first) continue;
+    const words = tokenize(r.means).filter((w) => !QUESTION_STOPWORDS.has(w));
+    const list = byFirst.get(first) ?? [];
+    list.push({ seq, term: r.term, means: r.means, words });
+    byFirst.set(first, list);
+  }
+  return {
+    expand(tokens) {
+      const out: Expansion[] = [];
+      for (let i = 0; i < tokens.length; i++) {
+        for (const s of byFirst.get(tokens[i] ?? '') ?? []) {
+          if (s.seq.every((w, j) => tokens[i + j] === w)) {
+            out.push({
+              term: s.term,
+              means: s.means,
+              words: s.words,
+              units: s.seq,
+              positions: s.seq.map((_, j) => i + j),
+            });
+          }
+        }
+      }
+      return out;
+    },
+  };
 }
 
 /**
@@ -449,7 +585,14 @@ interface SynonymIndex {
  * a deployment; it saves two of the four queries a question used to cost.
  */
 interface Vocabulary {
-  synonyms: SynonymIndex;
+  synonyms: PhraseIndex;
+  /** Terms of the topics outside the role; `means` is the topic. */
+  topics: PhraseIndex & { topicOf(term: string): string | undefined };
+  /**
+   * True when the token at `position` is part of a phrase of the catalog (an alias, a concept's term
+   * or a synonym of two or more words) that the question contains, its words at most two apart.
+   */
+  inRolePhrase(tokens: string[], byWord: ReadonlyMap<string, AnalyzedWord>, position: number): boolean;
   analyze(words: string[]): Promise<Map<string, AnalyzedWord>>;
   repair(word: string): string | undefined;
   /** Corpus statistics BM25 needs, read once. */
@@ -473,7 +616,28 @@ interface AliasPhrase {
 const ANALYSIS_CACHE_LIMIT = 50_000;
 
 async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
-  const synonyms = await loadSynonyms(db);
+  const synonyms = phraseIndex(await db.query<{ term: string; means: string }>('select term, means from synonyms'));
+  const topicRows = await db.query<{ term: string; topic: string }>('select term, topic from outside_topics');
+  const topicByTerm = new Map(topicRows.map((r) => [r.term, r.topic]));
+  const topics = {
+    ...phraseIndex(topicRows.map((r) => ({ term: r.term, means: r.topic }))),
+    topicOf: (term: string) => topicByTerm.get(term),
+  };
+  const phraseRows = await db.query<{ lexemes: string[] }>(
+    `select distinct lexemes from (
+       select lexemes from duty_phrases where kind in ('alias', 'concept')
+       union all
+       select tsvector_to_array(to_tsvector('english', term)) from synonyms
+     ) p where cardinality(lexemes) >= 2`,
+  );
+  const phrasesByLexeme = new Map<string, string[][]>();
+  for (const { lexemes } of phraseRows) {
+    for (const l of lexemes) {
+      const list = phrasesByLexeme.get(l) ?? [];
+      list.push(lexemes);
+      phrasesByLexeme.set(l, list);
+    }
+  }
   const rows = await db.query<{ word: string }>('select word from lexicon');
   // Filler words are candidates too, so a misspelt one is recognised as filler.
   const words = new Set([...rows.map((r) => r.word), ...QUESTION_STOPWORDS, ...GENERIC_WORDS]);
@@ -491,6 +655,23 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   const corpus = { docs: Number(corpusRows[0]?.docs ?? 0), avgLen: Number(corpusRows[0]?.avg_len ?? 1) || 1 };
   return {
     synonyms,
+    topics,
+    inRolePhrase(tokens, byWord, position) {
+      const at = (i: number) => byWord.get(tokens[i] ?? '')?.lexemes ?? [];
+      for (const lexeme of at(position)) {
+        for (const phrase of phrasesByLexeme.get(lexeme) ?? []) {
+          const reach = phrase.length + 1;
+          const found = phrase.every((l) => {
+            for (let i = Math.max(0, position - reach); i <= Math.min(tokens.length - 1, position + reach); i++) {
+              if (at(i).includes(l)) return true;
+            }
+            return false;
+          });
+          if (found) return true;
+        }
+      }
+      return false;
+    },
     corpus,
     termStats: remembered(async (lexemes) => {
       const rows = await db.query<{ lexeme: string; df: number; idf: number }>(
@@ -545,33 +726,6 @@ function remembered<V>(
       if (v !== undefined) out.set(k, v);
     }
     return out;
-  };
-}
-
-async function loadSynonyms(db: Queryable): Promise<SynonymIndex> {
-  const rows = await db.query<{ term: string; means: string }>('select term, means from synonyms');
-  const byFirst = new Map<string, { seq: string[]; term: string; means: string; words: string[] }[]>();
-  for (const r of rows) {
-    const seq = tokenize(r.term);
-    const first = seq[0];
-    if (!first) continue;
-    const words = tokenize(r.means).filter((w) => !QUESTION_STOPWORDS.has(w));
-    const list = byFirst.get(first) ?? [];
-    list.push({ seq, term: r.term, means: r.means, words });
-    byFirst.set(first, list);
-  }
-  return {
-    expand(tokens) {
-      const out: Expansion[] = [];
-      for (let i = 0; i < tokens.length; i++) {
-        for (const s of byFirst.get(tokens[i] ?? '') ?? []) {
-          if (s.seq.every((w, j) => tokens[i + j] === w)) {
-            out.push({ term: s.term, means: s.means, words: s.words, units: s.seq });
-          }
-        }
-      }
-      return out;
-    },
   };
 }
 

@@ -11,3 +11,10 @@ create table duty_expansions (
 
 alter table duty_phrases drop constraint if exists duty_phrases_kind_check;
 alter table duty_phrases add constraint duty_phrases_kind_check check (kind in ('title', 'alias', 'concept'));
+
+-- Topics near a team's work that the role does not cover (data/topics.json): a question about one
+-- of them is refused even when other words of it match duties.
+create table outside_topics (
+  term text primary key,
+  topic text not null
+);
