@@ -185,6 +185,14 @@ export async function refreshStatistics(q: Queryable): Promise<void> {
      from duty_terms t cross join corpus_stats c
      group by t.lexeme, c.docs`,
   );
+  await q.query(
+    `update term_stats set core = true
+     where lexeme in (
+       select distinct u.lexeme
+       from duties d, unnest(to_tsvector('english', d.title || ' ' || d.description)) u
+       where d.retired_at is null
+     )`,
+  );
   await q.query('delete from lexicon');
   await q.query(
     `insert into lexicon (word)

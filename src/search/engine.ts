@@ -299,7 +299,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         why: c.why,
       });
       const explain = options.explain
-        ? ranked.slice(0, 10).map((c) => ({
+        ? ranked.slice(0, 25).map((c) => ({
             id: c.row.id,
             raw: c.raw,
             coverage: c.coverage,
@@ -494,7 +494,13 @@ async function score(
   const maxIdf = Math.log(1 + (docs - 0.5) / 1.5);
   const stats = await vocab.termStats(terms.map((q) => q.lexeme));
   const known = terms.filter((q) => stats.has(q.lexeme));
-  const idf = new Map(known.map((q) => [q.lexeme, (stats.get(q.lexeme) as TermStat).idf]));
+  // A common English word the catalog has only in added phrasings ("nobody owns it") is weak evidence.
+  const idf = new Map(
+    known.map((q) => {
+      const s = stats.get(q.lexeme) as TermStat;
+      return [q.lexeme, s.core || q.label !== q.unit ? s.idf : s.idf * rarity(q.unit, t)];
+    }),
+  );
   // The two rarest words always count; others only while their posting lists stay short.
   const cap = Math.max(t.maxPostings, docs * 0.02);
   const byRarity = [...known].sort(
@@ -606,6 +612,8 @@ interface Vocabulary {
 interface TermStat {
   df: number;
   idf: number;
+  /** In some duty's title or description, not only in phrasings added around it. */
+  core: boolean;
 }
 
 interface AliasPhrase {
@@ -674,11 +682,11 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
     },
     corpus,
     termStats: remembered(async (lexemes) => {
-      const rows = await db.query<{ lexeme: string; df: number; idf: number }>(
-        'select lexeme, df, idf from term_stats where lexeme = any($1::text[])',
+      const rows = await db.query<{ lexeme: string; df: number; idf: number; core: boolean }>(
+        'select lexeme, df, idf, core from term_stats where lexeme = any($1::text[])',
         [lexemes],
       );
-      return rows.map((r) => [r.lexeme, { df: Number(r.df), idf: Number(r.idf) }]);
+      return rows.map((r) => [r.lexeme, { df: Number(r.df), idf: Number(r.idf), core: r.core }]);
     }),
     aliasPhrases: remembered(async (ids) => {
       const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(

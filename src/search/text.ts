@@ -29,8 +29,12 @@ export function tokenize(text: string): string[] {
   return (
     normalizeText(text)
       .toLowerCase()
-      // "artefacts'" and "team's": a possessive is not a word of its own
+      // "artefacts'" and "team's": a possessive is not a word of its own; nor are "we're", "I've", "don't"
       .replace(/['’]s\b/g, '')
+      .replace(/\bcan['’]t\b/g, 'cannot')
+      .replace(/\bwon['’]t\b/g, 'will not')
+      .replace(/n['’]t\b/g, ' not')
+      .replace(/['’](re|ve|ll|d|m)\b/g, '')
       // "end2end", "speech2text": the 2 reads "to"
       .replace(/(\p{L}{2,})2(\p{L}{2,})/gu, '$1 to $2')
       .match(/[\p{L}\p{N}]+/gu) ?? []

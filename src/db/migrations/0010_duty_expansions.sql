@@ -18,3 +18,7 @@ create table outside_topics (
   term text primary key,
   topic text not null
 );
+
+-- Whether a lexeme is the role's own word (in some duty's title or description) rather than only
+-- in phrasings added around it: a common English word there ("nobody", "week") weighs less.
+alter table term_stats add column core boolean not null default false;
