@@ -78,7 +78,9 @@ export const TUNING = {
   minCoverage: 0.1,
   singleWordScore: 6,
   singleWordCoverage: 0.45,
-  factCoverage: 0.75,
+  factCoverage: 0.9,
+  /** Share of `minScore` forgiven to a question its best duty covers whole. */
+  fullCoverageRelief: 0.3,
   /** Weight of a catalog word that general English places next to a word the catalog lacks (× cosine). */
   nearWeight: 0.4,
   /** A word counts as naming an outside topic when its vectors put it this close to one of the topic's terms. */
@@ -94,6 +96,8 @@ export const TUNING = {
   fillerInfo: 0.15,
   commonRank: 300,
   rareRank: 20_000,
+  /** Bonus for a duty phrase the question holds whole, as a share of the phrase's words' idf. */
+  phraseWeight: 0.25,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
   candidates: 25,
@@ -187,7 +191,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
         } else if (GENERIC_WORDS.has(w)) {
           // filler the catalog does not use: neither evidence for a duty nor against one
-        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
+        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w) && !englishWord(w)) {
           toRepair.push(w);
         } else {
           unknown.push(w);
@@ -265,6 +269,21 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       }
       const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
 
+      // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
+      // "model registry") says more than the same words scattered over several duties' texts.
+      const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+      const phrases = t.phraseWeight > 0 ? await vocab.aliasPhrases(rows.map((r) => r.id)) : new Map();
+      const phraseBonus = (id: string) => {
+        let bonus = 0;
+        for (const p of phrases.get(id) ?? []) {
+          if (!p.lexemes.every((l: string) => typed.has(l))) continue;
+          bonus = Math.max(
+            bonus,
+            p.lexemes.reduce((sum: number, l: string) => sum + (idf.get(l) ?? 0), 0),
+          );
+        }
+        return t.phraseWeight * bonus;
+      };
       const ranked = rows
         .map((r) => {
           const hits = new Set(r.hits);
@@ -279,7 +298,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             }
           }
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
-          const raw = r.score * (options.adjustments?.get(r.id) ?? 1);
+          const raw = (r.score + phraseBonus(r.id)) * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
           return { row: r, raw, coverage, matchedUnits, typedHit, why };
         })
@@ -349,7 +368,10 @@ function isConfident(
   t: Tuning,
 ): boolean {
   if (intent === 'fact') return c.matchedUnits >= 2 && c.coverage >= t.factCoverage;
-  if (c.matchedUnits >= 2) return c.raw >= t.minScore && c.coverage >= t.minCoverage;
+  // A short question the duty answers whole ("modle monitoirng") needs less score than a long one it half answers.
+  const fullness = Math.min(1, Math.max(0, (c.coverage - 0.5) / 0.5));
+  if (c.matchedUnits >= 2)
+    return c.raw >= t.minScore * (1 - t.fullCoverageRelief * fullness) && c.coverage >= t.minCoverage;
   return c.raw >= t.singleWordScore && c.coverage >= t.singleWordCoverage;
 }
 
@@ -691,7 +713,7 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
     aliasPhrases: remembered(async (ids) => {
       const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
         `select duty_id, phrase, lexemes from duty_phrases
-         where duty_id = any($1::text[]) and kind = 'alias' and cardinality(lexemes) >= 2`,
+         where duty_id = any($1::text[]) and kind in ('alias', 'concept') and cardinality(lexemes) >= 2`,
         [ids],
       );
       const byDuty = new Map<string, AliasPhrase[]>();
