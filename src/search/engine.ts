@@ -87,6 +87,7 @@ export const TUNING = {
   offSim: 0.8,
   /** …and is what the question is about when those words carry this share of its information. */
   offShare: 0,
+  offShareStory: 0.3,
   /** A question whose best duty covers this share of its information is about that duty all the same. */
   offOverride: 1.01,
   /**
@@ -330,8 +331,11 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         : undefined;
       // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
       // "who files the patent on the ranking algorithm?" is about the patent.
+      // A story with no question in it ("our hotel site's search…") names its business in passing:
+      // there the outside words must carry a good part of what is said.
+      const minShare = intent === 'neutral' ? t.offShareStory : t.offShare;
       const offTopic =
-        outsideTopic !== undefined && outsideTopic.share >= t.offShare && !(top && top.coverage >= t.offOverride);
+        outsideTopic !== undefined && outsideTopic.share >= minShare && !(top && top.coverage >= t.offOverride);
       if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
       const confident = top !== undefined && isConfident(top, intent, t);
       if (!confident) {
@@ -467,6 +471,9 @@ export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly
       const d = editDistance(word, w, budget);
       if (d > budget) continue;
       const prefix = commonPrefix(word, w);
+      // People rarely mistype a word's first letter: two or more edits that change it make a
+      // different word ("fintech" is not a misspelt "biotech").
+      if (d >= 2 && prefix === 0) continue;
       if (!best || d < best.d || (d === best.d && (prefix > best.prefix || (prefix === best.prefix && w < best.w)))) {
         best = { w, d, prefix };
       }
