@@ -74,7 +74,7 @@ export const TUNING = {
    * fact, time or how-to ("when is…", "what's the URL…") needs `factCoverage`.
    * Calibrated on the dev set (npm run eval); see README "Matching".
    */
-  minScore: 5,
+  minScore: 4,
   minCoverage: 0.1,
   singleWordScore: 6,
   singleWordCoverage: 0.45,
@@ -97,6 +97,8 @@ export const TUNING = {
   fillerInfo: 0.15,
   commonRank: 300,
   rareRank: 20_000,
+  /** How much the share of the question a duty covers weighs in its rank (0: BM25 alone). */
+  coverageRank: 0.4,
   /** Bonus for a duty phrase the question holds whole, as a share of the phrase's words' idf. */
   phraseWeight: 0.25,
   /** Further results are shown only while they score at least this share of the best one. */
@@ -299,7 +301,9 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
             }
           }
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
-          const raw = (r.score + phraseBonus(r.id)) * (options.adjustments?.get(r.id) ?? 1);
+          // A duty that answers more of the question ranks above one that answers a part of it loudly.
+          const fit = 1 - t.coverageRank + t.coverageRank * coverage;
+          const raw = (r.score + phraseBonus(r.id)) * fit * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
           return { row: r, raw, coverage, matchedUnits, typedHit, why };
         })
@@ -459,13 +463,12 @@ async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> 
 
 /**
  * Typo repair against the catalog's own words: the one with the fewest edits (a transposition
- * counts as one), accepted within a budget that grows with the word's length; ties go to the
- * word that shares the longer prefix, then to the alphabetically first, so every process and
- * both engines pick the same fix.
+ * counts as one), accepted within a budget that grows with the word's length; ties are broken
+ * the same way in every process and on both engines.
  */
 export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string[]>): string | undefined {
   const budget = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
-  let best: { w: string; d: number; prefix: number } | undefined;
+  let best: { w: string; d: number; prefix: number; sameLength: boolean } | undefined;
   for (let len = word.length - budget; len <= word.length + budget; len++) {
     for (const w of byLength.get(len) ?? []) {
       const d = editDistance(word, w, budget);
@@ -474,9 +477,17 @@ export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly
       // People rarely mistype a word's first letter: two or more edits that change it make a
       // different word ("fintech" is not a misspelt "biotech").
       if (d >= 2 && prefix === 0) continue;
-      if (!best || d < best.d || (d === best.d && (prefix > best.prefix || (prefix === best.prefix && w < best.w)))) {
-        best = { w, d, prefix };
-      }
+      // Ties go to the word of the same length (a swap or a wrong key, the commonest slips), then to
+      // the longer shared prefix, then to the alphabetically first.
+      const sameLength = w.length === word.length;
+      const better =
+        !best ||
+        d < best.d ||
+        (d === best.d &&
+          (sameLength !== best.sameLength
+            ? sameLength
+            : prefix > best.prefix || (prefix === best.prefix && w < best.w)));
+      if (better) best = { w, d, prefix, sameLength };
     }
   }
   return best?.w;

@@ -55,7 +55,9 @@ describe('loadCatalog on broken data', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-data-'));
     const raw = mutate(readFileSync(path.join(DATA_DIR, 'catalog.json'), 'utf8'));
     if (raw !== undefined) writeFileSync(path.join(dir, 'catalog.json'), raw);
-    writeFileSync(path.join(dir, 'synonyms.json'), readFileSync(path.join(DATA_DIR, 'synonyms.json')));
+    for (const file of ['synonyms.json', 'concepts.json', 'topics.json']) {
+      writeFileSync(path.join(dir, file), readFileSync(path.join(DATA_DIR, file)));
+    }
     return dir;
   };
   const failure = (dir: string) => {

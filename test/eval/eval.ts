@@ -15,7 +15,10 @@ export const DEV_SETS = [
  * Our own questions of dev-v2's kinds, written after the engine's data and never tuned on: a check
  * that the engine understands phrasing nobody wrote into data/ (small, so its figures are coarse).
  */
-export const FRESH_SET = { name: 'fresh (ours)', questions: () => loadQuestions(path.join(HERE, 'fresh-questions.tsv')) };
+export const FRESH_SET = {
+  name: 'fresh (ours)',
+  questions: () => loadQuestions(path.join(HERE, 'fresh-questions.tsv')),
+};
 
 export interface EvalQuestion {
   id: string;
