@@ -79,8 +79,9 @@ export const TUNING = {
   singleWordScore: 6,
   singleWordCoverage: 0.45,
   factCoverage: 0.9,
-  /** Share of `minScore` forgiven to a question its best duty covers whole. */
+  /** Share of `minScore` (`singleWordScore`) forgiven to a question its best duty covers whole. */
   fullCoverageRelief: 0.3,
+  singleWordRelief: 0.8,
   /** Weight of a catalog word that general English places next to a word the catalog lacks (× cosine). */
   nearWeight: 0.4,
   /** A word counts as naming an outside topic when its vectors put it this close to one of the topic's terms. */
@@ -380,7 +381,7 @@ function isConfident(
   const fullness = Math.min(1, Math.max(0, (c.coverage - 0.5) / 0.5));
   if (c.matchedUnits >= 2)
     return c.raw >= t.minScore * (1 - t.fullCoverageRelief * fullness) && c.coverage >= t.minCoverage;
-  return c.raw >= t.singleWordScore && c.coverage >= t.singleWordCoverage;
+  return c.raw >= t.singleWordScore * (1 - t.singleWordRelief * fullness) && c.coverage >= t.singleWordCoverage;
 }
 
 /** What an ML team builds and runs: the head of a phrase whose other words say what it is about. */

@@ -89,6 +89,71 @@ describe('matching', () => {
   });
 });
 
+describe("people's own words", () => {
+  it.each([
+    ['who runs Tecton for us?', '3:Feature Store'],
+    ['whose job is the TensorRT int8 build for the phone app?', '6:Model Optimization'],
+    ['who keeps the dagster schedule for the nightly scoring healthy?', '4:Production Operations'],
+  ])('maps the tools of the field: %s', async (q, id) => {
+    expect((await search.search(q)).matches[0]?.id).toBe(id);
+  });
+
+  it('maps a monitoring tool to the duties that watch live models', async () => {
+    const r = await search.search('who sets up evidently dashboards for drift on the live models?');
+    expect(['2:Model Monitoring', '9:Model Maintenance']).toContain(r.matches[0]?.id);
+  });
+
+  it('maps a symptom to the duty that handles it', async () => {
+    const r = await search.search(
+      'the churn model got way worse after the upstream schema change and no one was alerted',
+    );
+    expect(r.matches.slice(0, 3).map((m) => m.id)).toEqual(expect.arrayContaining(['2:Model Monitoring']));
+  });
+
+  it('lets a phrase the question holds whole outrank scattered words', async () => {
+    const r = await search.search('who sets up shadow mode for the new model before it gets traffic?');
+    expect(['4:End-to-End Deployment', '9:Model Deployment', '2:Model Deployment']).toContain(r.matches[0]?.id);
+    expect(r.matches[0]?.why).toContain('“shadow mode”');
+  });
+
+  it('refuses a question about a topic outside the role, even when duty words overlap, and suggests nothing', async () => {
+    for (const q of [
+      'who approves the invoice from our labeling vendor?',
+      'who decides the bonus for the model monitoring team?',
+      'my laptop keeps freezing during training runs, who fixes it?',
+    ]) {
+      const r = await search.search(q);
+      expect(r.matches, q).toEqual([]);
+      expect(r.nearMisses, q).toEqual([]);
+      expect(r.outsideTopic?.topic, q).toBeTruthy();
+    }
+  });
+
+  it('refuses a word that sits right beside an outside topic in English', async () => {
+    const r = await search.search('who handles reimbursements for the data team?');
+    expect(r.matches).toEqual([]);
+    expect(r.outsideTopic).toMatchObject({ topic: 'purchasing and billing', words: ['reimbursements'] });
+  });
+
+  it("reads an outside topic's word in the role's sense inside the role's phrases", async () => {
+    const contracts = await search.search('who writes the data contracts for our training tables?');
+    expect(contracts.matches[0]?.id).toBe('9:Data Modeling');
+    const classifier = await search.search('who monitors drift on our invoice classifier?');
+    expect(classifier.outsideTopic).toBeUndefined();
+    expect(classifier.matches.length).toBeGreaterThan(0);
+  });
+
+  it('lets a story name its business in passing', async () => {
+    const r = await search.search('On our travel site the hotel search keeps putting irrelevant listings on top.');
+    expect(r.matches[0]?.id).toBe('7:Ranking Optimization');
+  });
+
+  it('does not "repair" a real word into a catalog word', async () => {
+    const r = await search.search('our fintech app needs a credit model in production');
+    expect(r.matches.flatMap((m) => m.why).join(' ')).not.toContain('fintech →');
+  });
+});
+
 describe('bad input', () => {
   const nasty = [
     `'; drop table duties; --`,
@@ -126,6 +191,23 @@ describe('bad input', () => {
 });
 
 describe('helpers', () => {
+  it('drops contractions and possessives', () => {
+    expect(tokenize("we're sure they'd say the team's model isn't done, can't ship")).toEqual([
+      'we',
+      'sure',
+      'they',
+      'say',
+      'the',
+      'team',
+      'model',
+      'is',
+      'not',
+      'done',
+      'cannot',
+      'ship',
+    ]);
+  });
+
   it('reads a 2 between words as "to"', () => {
     expect(tokenize('speech2text and end2end')).toEqual(['speech', 'to', 'text', 'and', 'end', 'to', 'end']);
     expect(tokenize('b2b h2o')).toEqual(['b2b', 'h2o']);

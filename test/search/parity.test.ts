@@ -7,12 +7,12 @@ import { syncCatalog } from '../../src/catalog/sync.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
-import { loadQuestions } from '../eval/eval.ts';
+import { DEV_SETS, FRESH_SET } from '../eval/eval.ts';
 import { ENGINE, openTestDb } from '../helpers/db.ts';
 
 // Needs both engines at once, so it runs in the postgres project only and builds its own PGlite.
 describe.runIf(ENGINE === 'postgres')('PGlite and Postgres', () => {
-  it('return the same matches, in the same order, for every dev question', async () => {
+  it('return the same matches, in the same order, for every dev and fresh question', async () => {
     const pgTest = await openTestDb();
     const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-parity-'));
     const lite = await openPglite(dir);
@@ -22,7 +22,7 @@ describe.runIf(ENGINE === 'postgres')('PGlite and Postgres', () => {
       const a = createSearchEngine(pgTest.db);
       const b = createSearchEngine(lite);
       const diffs: string[] = [];
-      for (const q of loadQuestions()) {
+      for (const q of [...DEV_SETS, FRESH_SET].flatMap((set) => set.questions())) {
         const [x, y] = await Promise.all([a.search(q.question), b.search(q.question)]);
         const ids = (r: typeof x) => r.matches.map((m) => `${m.id}@${m.score.toFixed(2)}`).join(',');
         if (ids(x) !== ids(y)) diffs.push(`${q.id}: postgres=${ids(x)} pglite=${ids(y)}`);
@@ -33,5 +33,5 @@ describe.runIf(ENGINE === 'postgres')('PGlite and Postgres', () => {
       rmSync(dir, { recursive: true, force: true });
       await pgTest.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -1,0 +1,41 @@
+import { statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/catalog.ts';
+import {
+  catalogWords,
+  ENGLISH_TABLE,
+  englishTableHeader,
+  englishWord,
+  TABLE_VERSION,
+  vocabularyHash,
+} from '../../src/search/english.ts';
+
+describe('the English table (data/english.tsv)', () => {
+  it('was built from the data/ of this commit (else: npx tsx src/search/english-build.ts)', () => {
+    expect(englishTableHeader()).toMatch(new RegExp(`^#english ${TABLE_VERSION} ${vocabularyHash(loadCatalog())} `));
+  });
+
+  it('stays small', () => {
+    expect(statSync(ENGLISH_TABLE).size).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('ranks words by how common they are in English', () => {
+    const rank = (w: string) => englishWord(w)?.rank ?? Number.POSITIVE_INFINITY;
+    expect(rank('week')).toBeLessThan(rank('refund'));
+    expect(rank('refund')).toBeLessThan(rank('sepsis'));
+    expect(englishWord('qwzxv')).toBeUndefined();
+  });
+
+  it("marks the catalog's own words and leads other words to catalog words of like meaning", () => {
+    expect(catalogWords(loadCatalog())).toContain('monitoring');
+    expect(englishWord('monitoring')?.role).toBe(1);
+    expect(englishWord('physicians')?.near.map((n) => n.word)).toContain('doctors');
+    expect(englishWord('glitch')?.near.map((n) => n.word)).toContain('outage');
+  });
+
+  it('places words beside the outside topics they belong to', () => {
+    expect(englishWord('salary')?.off?.term).toBe('salary');
+    expect(englishWord('reimbursements')?.off?.term).toMatch(/reimburse|refund|expense/);
+    expect(englishWord('monitoring')?.off).toBeUndefined();
+  });
+});
