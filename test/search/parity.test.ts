@@ -24,8 +24,12 @@ describe.runIf(ENGINE === 'postgres')('PGlite and Postgres', () => {
       const diffs: string[] = [];
       for (const q of [...DEV_SETS, FRESH_SET].flatMap((set) => set.questions())) {
         const [x, y] = await Promise.all([a.search(q.question), b.search(q.question)]);
+        // Same duties in the same order; scores may differ in the last digits (float sums, stemmer versions).
         const ids = (r: typeof x) => r.matches.map((m) => `${m.id}@${m.score.toFixed(2)}`).join(',');
-        if (ids(x) !== ids(y)) diffs.push(`${q.id}: postgres=${ids(x)} pglite=${ids(y)}`);
+        const same =
+          x.matches.length === y.matches.length &&
+          x.matches.every((m, i) => m.id === y.matches[i]?.id && Math.abs(m.score - (y.matches[i]?.score ?? 0)) < 0.02);
+        if (!same) diffs.push(`${q.id}: postgres=${ids(x)} pglite=${ids(y)}`);
       }
       expect(diffs).toEqual([]);
     } finally {
