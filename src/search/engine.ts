@@ -195,7 +195,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
         } else if (GENERIC_WORDS.has(w)) {
           // filler the catalog does not use: neither evidence for a duty nor against one
-        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w) && !englishWord(w)) {
+        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
           toRepair.push(w);
         } else {
           unknown.push(w);

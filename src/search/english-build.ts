@@ -8,7 +8,9 @@
 //
 //   word  rank  role  near  off
 //
-// rank  the word's frequency rank in English (the vectors' corpus lists words by frequency)
+// rank  the word's frequency rank in English (the vectors' corpus lists words by frequency); empty
+//       for a correctly spelt word past the ranked ones (from an-array-of-english-words), whose
+//       line says only that it is a word (typo repair leaves it alone)
 // role  how close the word is to the role's own vocabulary: cosine × 100 to its nearest catalog
 //       word, 100 when it is one
 // near  up to three catalog words the word means nearly the same as (cosine ≥ NEAR_MIN), for a
@@ -93,6 +95,10 @@ for (const word of table) {
       off ? `${pct(off[1])}:${off[0]}` : '',
     ].join('\t'),
   );
+}
+const listed = new Set(lines.map((line) => line.slice(0, line.indexOf('\t'))));
+for (const word of require('an-array-of-english-words') as string[]) {
+  if (isWord(word) && !listed.has(word)) lines.push(`${word}\t`);
 }
 const key = (line: string) => line.slice(0, line.indexOf('\t'));
 lines.sort((a, b) => (key(a) < key(b) ? -1 : 1));

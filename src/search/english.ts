@@ -1,30 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.ts';
 import { DATA_DIR } from '../catalog/catalog.ts';
 import { GENERIC_WORDS, QUESTION_STOPWORDS, tokenize } from './text.ts';
-
-let words: ReadonlySet<string> | undefined;
-
-/**
- * True for a correctly spelt English word (~275k forms). Typo repair leaves those alone:
- * "dock" is not a misspelt "doc", nor "delayed" a misspelt "deployed". Loaded on first use
- * (~200 ms), since most questions have no unknown word to repair.
- */
-export function isEnglishWord(word: string): boolean {
-  words ??= new Set(createRequire(import.meta.url)('an-array-of-english-words') as string[]);
-  return words.has(word);
-}
 
 /** Built by src/search/english-build.ts from word vectors; see there for the columns. */
 export const ENGLISH_TABLE = path.join(DATA_DIR, 'english.tsv');
 export const TABLE_VERSION = 1;
 
 export interface EnglishWord {
-  /** Frequency rank in English, 1 = most frequent. */
-  rank: number;
+  /** Frequency rank in English, 1 = most frequent; absent for a word rarer than the ranked ones. */
+  rank?: number;
   /** 0–1: closeness to the role's vocabulary (1: a catalog word). */
   role: number;
   /** Catalog words of nearly the same meaning, closest first (only for words the catalog does not use). */
@@ -65,8 +52,8 @@ interface Table {
 let table: Table | undefined;
 
 /**
- * The table stays one string (~2 MB, one byte a character) with an index of line starts, searched by
- * bisection: no object per word, so its cost is its size. Loaded on first use.
+ * The table stays one string (~5 MB, one byte a character) with an index of line starts, searched by
+ * bisection: no object per word, so its cost is its size. Loaded on first use (~30 ms).
  */
 function load(): Table {
   if (table) return table;
@@ -102,11 +89,19 @@ export function englishWord(word: string): EnglishWord | undefined {
   return undefined;
 }
 
+/**
+ * True for a correctly spelt English word (~300k forms, names of the news included). Typo repair
+ * leaves those alone: "dock" is not a misspelt "doc", nor "delayed" a misspelt "deployed".
+ */
+export function isEnglishWord(word: string): boolean {
+  return englishWord(word) !== undefined;
+}
+
 function parseLine(rest: string): EnglishWord {
-  const [rank = '0', role = '0', near = '', off = ''] = rest.split('\t');
+  const [rank = '', role = '0', near = '', off = ''] = rest.split('\t');
   const [offSim, offTerm] = off.split(':');
   return {
-    rank: Number(rank),
+    rank: rank ? Number(rank) : undefined,
     role: Number(role) / 100,
     near: near
       ? near.split(',').map((pair) => {

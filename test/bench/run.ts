@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { benchColdStart, benchMatch } from './match.ts';
+import { benchColdStart, benchEnglishTable, benchMatch } from './match.ts';
 import { formatRows, type Row } from './stats.ts';
 
 const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -21,6 +21,7 @@ for (const engine of ['pglite', 'postgres'] as const) {
   if (want('match')) console.log(formatRows(`matching on ${engine}`, await benchMatch(engine, adminUrl)));
   if (want('slack') && slack) console.log(formatRows(`Slack on ${engine}`, await slack(engine)));
 }
+if (want('match')) console.log(formatRows('new matching resources', benchEnglishTable()));
 if (want('cold')) console.log(formatRows('embedded start', benchColdStart()));
 console.log(
   formatRows('this process', [
