@@ -82,6 +82,9 @@ export const TUNING = {
   /** Share of `minScore` (`singleWordScore`) forgiven to a question its best duty covers whole. */
   fullCoverageRelief: 0.3,
   singleWordRelief: 0.8,
+  /** A single word this specific (its idf over the rarest word's) that carries this share of the question answers it. */
+  specificWord: 0.9,
+  specificCoverage: 0.7,
   /** Weight of a catalog word that general English places next to a word the catalog lacks (× cosine). */
   nearWeight: 0.4,
   /** A word counts as naming an outside topic when its vectors put it this close to one of the topic's terms. */
@@ -96,6 +99,8 @@ export const TUNING = {
    * the word's rarity in English, from `fillerInfo` for the commonest words to 1 past `rareRank`.
    */
   fillerInfo: 0.15,
+  /** How much a common English word the catalog has only in added phrasings loses of its weight (0–1). */
+  rarityWeight: 0.5,
   commonRank: 300,
   rareRank: 20_000,
   /** How much the share of the question a duty covers weighs in its rank (0: BM25 alone). */
@@ -132,6 +137,8 @@ interface CandidateRow {
   id: string;
   role_id: string;
   score: number;
+  /** idf of the best phrase of this duty the question holds whole (0: none). */
+  phrase_idf: number;
   hits: string[];
   section: number;
   section_title: string;
@@ -256,7 +263,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const prev = best.get(term.lexeme);
         if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
       }
-      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
+      const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], typed, t);
 
       // Information in the question: the idf of each unit; a word the catalog has never seen
       // counts as the most informative kind, which is what makes "wifi password" fall out.
@@ -273,30 +281,17 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       }
       const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
 
-      // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
-      // "model registry") says more than the same words scattered over several duties' texts.
-      const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
-      const phrases = t.phraseWeight > 0 ? await vocab.aliasPhrases(rows.map((r) => r.id)) : new Map();
-      const phraseBonus = (id: string) => {
-        let bonus = 0;
-        for (const p of phrases.get(id) ?? []) {
-          if (!p.lexemes.every((l: string) => typed.has(l))) continue;
-          bonus = Math.max(
-            bonus,
-            p.lexemes.reduce((sum: number, l: string) => sum + (idf.get(l) ?? 0), 0),
-          );
-        }
-        return t.phraseWeight * bonus;
-      };
       const ranked = rows
         .map((r) => {
           const hits = new Set(r.hits);
           let covered = 0;
           let matchedUnits = 0;
+          let strongest = 0;
           let typedHit = false;
           for (const [unit, lexemes] of units) {
             if ([...lexemes].some((l) => hits.has(l))) {
               covered += unitInfo.get(unit) ?? 0;
+              strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
               matchedUnits++;
               if (!guessed.has(unit)) typedHit = true;
             }
@@ -304,9 +299,9 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
           // A duty that answers more of the question ranks above one that answers a part of it loudly.
           const fit = 1 - t.coverageRank + t.coverageRank * coverage;
-          const raw = (r.score + phraseBonus(r.id)) * fit * (options.adjustments?.get(r.id) ?? 1);
+          const raw = (r.score + t.phraseWeight * r.phrase_idf) * fit * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-          return { row: r, raw, coverage, matchedUnits, typedHit, why };
+          return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
         })
         .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
 
@@ -372,7 +367,7 @@ async function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: Reado
 }
 
 function isConfident(
-  c: { raw: number; coverage: number; matchedUnits: number },
+  c: { raw: number; coverage: number; matchedUnits: number; strongest: number },
   intent: QuestionIntent,
   t: Tuning,
 ): boolean {
@@ -381,7 +376,10 @@ function isConfident(
   const fullness = Math.min(1, Math.max(0, (c.coverage - 0.5) / 0.5));
   if (c.matchedUnits >= 2)
     return c.raw >= t.minScore * (1 - t.fullCoverageRelief * fullness) && c.coverage >= t.minCoverage;
-  return c.raw >= t.singleWordScore * (1 - t.singleWordRelief * fullness) && c.coverage >= t.singleWordCoverage;
+  if (c.coverage < t.singleWordCoverage) return false;
+  // One word that names a single thing of the field ("Tecton", "lidar") and is most of the question is enough.
+  if (c.strongest >= t.specificWord && c.coverage >= t.specificCoverage) return true;
+  return c.raw >= t.singleWordScore * (1 - t.singleWordRelief * fullness);
 }
 
 /** What an ML team builds and runs: the head of a phrase whose other words say what it is about. */
@@ -525,10 +523,17 @@ export function editDistance(a: string, b: string, max = 3): number {
   return Math.min(prev[b.length] as number, max + 1);
 }
 
+/**
+ * BM25 over the inverted index, and in the same round trip each candidate's phrase bonus: the best
+ * of its alias and concept phrases (two or more words) that the question's typed words hold whole,
+ * worth the sum of those words' idf ("plans change", "model registry" said together say more than
+ * the same words scattered over several duties).
+ */
 async function score(
   db: Queryable,
   vocab: Vocabulary,
   terms: Term[],
+  typed: ReadonlySet<string>,
   t: Tuning,
 ): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
   const { docs, avgLen } = vocab.corpus;
@@ -539,7 +544,7 @@ async function score(
   const idf = new Map(
     known.map((q) => {
       const s = stats.get(q.lexeme) as TermStat;
-      return [q.lexeme, s.core || q.label !== q.unit ? s.idf : s.idf * rarity(q.unit, t)];
+      return [q.lexeme, s.core || q.label !== q.unit ? s.idf : s.idf * (1 - t.rarityWeight * (1 - rarity(q.unit, t)))];
     }),
   );
   // The two rarest words always count; others only while their posting lists stay short.
@@ -549,6 +554,7 @@ async function score(
   );
   const scored = byRarity.filter((q, i) => i < 2 || (stats.get(q.lexeme)?.df ?? 0) <= cap);
   if (scored.length === 0) return { rows: [], idf, maxIdf };
+  const typedKnown = [...typed].filter((l) => idf.has(l));
   const rows = await db.query<CandidateRow>(
     `with scored as (
        select t.duty_id,
@@ -561,7 +567,13 @@ async function score(
        order by score desc, t.duty_id
        limit $6
      )
-     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description,
+            coalesce((
+              select max((select sum(y.idf) from unnest(p.lexemes) l join unnest($7::text[], $8::float8[]) y(lexeme, idf) on y.lexeme = l))
+              from duty_phrases p
+              where p.duty_id = s.duty_id and p.kind in ('alias', 'concept') and cardinality(p.lexemes) >= 2
+                and p.lexemes <@ $7::text[]
+            ), 0) as phrase_idf
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
@@ -573,9 +585,15 @@ async function score(
       t.b,
       avgLen,
       t.candidates,
+      typedKnown,
+      typedKnown.map((l) => idf.get(l) as number),
     ],
   );
-  return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
+  return {
+    rows: rows.map((r) => ({ ...r, score: Number(r.score), phrase_idf: Number(r.phrase_idf) })),
+    idf,
+    maxIdf,
+  };
 }
 
 interface Expansion {

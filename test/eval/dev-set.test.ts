@@ -7,12 +7,12 @@ import { DEV_SETS, type EvalRun, evaluate, formatRun, type Metrics } from './eva
 type Floors = Partial<Record<'top1' | 'recall3' | 'mrr5' | 'noneRejected', number>>;
 const FLOORS: Record<(typeof DEV_SETS)[number]['name'], { overall: Floors; byKind: Record<string, Floors> }> = {
   'dev-questions': {
-    overall: { top1: 0.96, recall3: 0.98, mrr5: 0.97, noneRejected: 0.9 },
-    byKind: { kw: { top1: 1 }, typo: { top1: 0.96 }, para: { top1: 0.84 }, who: { top1: 0.92 }, long: { top1: 0.96 } },
+    overall: { top1: 0.95, recall3: 0.98, mrr5: 0.96, noneRejected: 0.9 },
+    byKind: { kw: { top1: 1 }, typo: { top1: 0.96 }, para: { top1: 0.88 }, who: { top1: 0.96 }, long: { top1: 0.96 } },
   },
   'dev-v2': {
-    overall: { top1: 0.86, recall3: 0.95, mrr5: 0.9, noneRejected: 0.86 },
-    byKind: { chat: { top1: 0.85 }, jargon: { top1: 0.95 }, situation: { top1: 0.75 } },
+    overall: { top1: 0.9, recall3: 0.97, mrr5: 0.93, noneRejected: 0.89 },
+    byKind: { chat: { top1: 0.875 }, jargon: { top1: 0.95 }, situation: { top1: 0.825 } },
   },
 };
 const EMPTY_CEILING = { 'dev-questions': 0.01, 'dev-v2': 0.02 };
