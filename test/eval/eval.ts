@@ -19,6 +19,11 @@ export const FRESH_SET = {
   name: 'fresh (ours)',
   questions: () => loadQuestions(path.join(HERE, 'fresh-questions.tsv')),
 };
+/** A second set of our own, written after the last change to the engine and its data: never tuned on. */
+export const FRESH_SET_2 = {
+  name: 'fresh-2 (ours, unseen)',
+  questions: () => loadQuestions(path.join(HERE, 'fresh-questions-2.tsv')),
+};
 
 export interface EvalQuestion {
   id: string;
