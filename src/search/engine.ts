@@ -137,8 +137,6 @@ interface CandidateRow {
   id: string;
   role_id: string;
   score: number;
-  /** idf of the best phrase of this duty the question holds whole (0: none). */
-  phrase_idf: number;
   hits: string[];
   section: number;
   section_title: string;
@@ -263,8 +261,22 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const prev = best.get(term.lexeme);
         if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
       }
+      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
+      // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
+      // "model registry") says more than the same words scattered over several duties' texts. The
+      // bonus is the best such phrase's idf.
       const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
-      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], typed, t);
+      const phraseIdf = (id: string) => {
+        let most = 0;
+        for (const p of vocab.phrasesOf(id)) {
+          if (!p.lexemes.every((l) => typed.has(l))) continue;
+          most = Math.max(
+            most,
+            p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+          );
+        }
+        return most;
+      };
 
       // Information in the question: the idf of each unit; a word the catalog has never seen
       // counts as the most informative kind, which is what makes "wifi password" fall out.
@@ -299,7 +311,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
           // A duty that answers more of the question ranks above one that answers a part of it loudly.
           const fit = 1 - t.coverageRank + t.coverageRank * coverage;
-          const raw = (r.score + t.phraseWeight * r.phrase_idf) * fit * (options.adjustments?.get(r.id) ?? 1);
+          const raw = (r.score + t.phraseWeight * phraseIdf(r.id)) * fit * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
           return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
         })
@@ -347,18 +359,18 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         .filter((c) => c.raw >= top.raw * t.relativeFloor)
         .slice(0, limit)
         .map(toMatch);
-      await addPhraseHits(vocab, matches, new Set(best.keys()));
+      addPhraseHits(vocab, matches, new Set(best.keys()));
       return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
     },
   };
 }
 
 /** Aliases the question contains whole, shown in `why`: "watch models in prod" says more than "models". */
-async function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: ReadonlySet<string>): Promise<void> {
+function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: ReadonlySet<string>): void {
   if (matches.length === 0) return;
-  const phrases = await vocab.aliasPhrases(matches.map((m) => m.id));
   for (const m of matches) {
-    const hits = (phrases.get(m.id) ?? [])
+    const hits = vocab
+      .phrasesOf(m.id)
       .filter((p) => p.lexemes.every((l) => lexemes.has(l)))
       .sort((x, y) => y.lexemes.length - x.lexemes.length || x.phrase.localeCompare(y.phrase))
       .slice(0, 2);
@@ -523,17 +535,10 @@ export function editDistance(a: string, b: string, max = 3): number {
   return Math.min(prev[b.length] as number, max + 1);
 }
 
-/**
- * BM25 over the inverted index, and in the same round trip each candidate's phrase bonus: the best
- * of its alias and concept phrases (two or more words) that the question's typed words hold whole,
- * worth the sum of those words' idf ("plans change", "model registry" said together say more than
- * the same words scattered over several duties).
- */
 async function score(
   db: Queryable,
   vocab: Vocabulary,
   terms: Term[],
-  typed: ReadonlySet<string>,
   t: Tuning,
 ): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
   const { docs, avgLen } = vocab.corpus;
@@ -554,7 +559,6 @@ async function score(
   );
   const scored = byRarity.filter((q, i) => i < 2 || (stats.get(q.lexeme)?.df ?? 0) <= cap);
   if (scored.length === 0) return { rows: [], idf, maxIdf };
-  const typedKnown = [...typed].filter((l) => idf.has(l));
   const rows = await db.query<CandidateRow>(
     `with scored as (
        select t.duty_id,
@@ -567,13 +571,7 @@ async function score(
        order by score desc, t.duty_id
        limit $6
      )
-     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description,
-            coalesce((
-              select max((select sum(y.idf) from unnest(p.lexemes) l join unnest($7::text[], $8::float8[]) y(lexeme, idf) on y.lexeme = l))
-              from duty_phrases p
-              where p.duty_id = s.duty_id and p.kind in ('alias', 'concept') and cardinality(p.lexemes) >= 2
-                and p.lexemes <@ $7::text[]
-            ), 0) as phrase_idf
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
@@ -585,15 +583,9 @@ async function score(
       t.b,
       avgLen,
       t.candidates,
-      typedKnown,
-      typedKnown.map((l) => idf.get(l) as number),
     ],
   );
-  return {
-    rows: rows.map((r) => ({ ...r, score: Number(r.score), phrase_idf: Number(r.phrase_idf) })),
-    idf,
-    maxIdf,
-  };
+  return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
 }
 
 interface Expansion {
@@ -664,8 +656,8 @@ interface Vocabulary {
   corpus: { docs: number; avgLen: number };
   /** Document frequency and idf of each lexeme the catalog has (absent: the catalog never uses it). */
   termStats(lexemes: string[]): Promise<Map<string, TermStat>>;
-  /** Each duty's aliases of two or more lexemes (fetched once per duty, then kept); absent: it has none. */
-  aliasPhrases(ids: string[]): Promise<Map<string, AliasPhrase[]>>;
+  /** A duty's aliases and concept terms of two or more lexemes (none for most duties of a large synthetic catalog). */
+  phrasesOf(id: string): readonly AliasPhrase[];
 }
 
 interface TermStat {
@@ -690,15 +682,25 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
     ...phraseIndex(topicRows.map((r) => ({ term: r.term, means: r.topic }))),
     topicOf: (term: string) => topicByTerm.get(term),
   };
-  const phraseRows = await db.query<{ lexemes: string[] }>(
-    `select distinct lexemes from (
-       select lexemes from duty_phrases where kind in ('alias', 'concept')
-       union all
-       select tsvector_to_array(to_tsvector('english', term)) from synonyms
-     ) p where cardinality(lexemes) >= 2`,
+  // Phrases people use for duties, held whole per process: a few thousand short arrays, read once.
+  const dutyPhrases = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
+    `select p.duty_id, p.phrase, p.lexemes from duty_phrases p join duties d on d.id = p.duty_id and d.retired_at is null
+     where p.kind in ('alias', 'concept') and cardinality(p.lexemes) >= 2`,
   );
+  const phrasesByDuty = new Map<string, AliasPhrase[]>();
+  for (const r of dutyPhrases) {
+    const list = phrasesByDuty.get(r.duty_id) ?? [];
+    list.push({ phrase: r.phrase, lexemes: r.lexemes });
+    phrasesByDuty.set(r.duty_id, list);
+  }
+  const synonymPhrases = await db.query<{ lexemes: string[] }>(
+    `select tsvector_to_array(to_tsvector('english', term)) as lexemes from synonyms
+     where cardinality(tsvector_to_array(to_tsvector('english', term))) >= 2`,
+  );
+  const phraseRows = [...dutyPhrases, ...synonymPhrases];
   const phrasesByLexeme = new Map<string, string[][]>();
-  for (const { lexemes } of phraseRows) {
+  const distinct = new Map(phraseRows.map((r) => [[...r.lexemes].sort().join(' '), r.lexemes]));
+  for (const lexemes of distinct.values()) {
     for (const l of lexemes) {
       const list = phrasesByLexeme.get(l) ?? [];
       list.push(lexemes);
@@ -747,20 +749,7 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
       );
       return rows.map((r) => [r.lexeme, { df: Number(r.df), idf: Number(r.idf), core: r.core }]);
     }),
-    aliasPhrases: remembered(async (ids) => {
-      const rows = await db.query<{ duty_id: string; phrase: string; lexemes: string[] }>(
-        `select duty_id, phrase, lexemes from duty_phrases
-         where duty_id = any($1::text[]) and kind in ('alias', 'concept') and cardinality(lexemes) >= 2`,
-        [ids],
-      );
-      const byDuty = new Map<string, AliasPhrase[]>();
-      for (const r of rows) {
-        const list = byDuty.get(r.duty_id) ?? [];
-        list.push({ phrase: r.phrase, lexemes: r.lexemes });
-        byDuty.set(r.duty_id, list);
-      }
-      return byDuty;
-    }),
+    phrasesOf: (id) => phrasesByDuty.get(id) ?? [],
     analyze: remembered(async (ws) => (await analyze(db, ws)).map((a) => [a.word, a])),
     repair(word) {
       if (!repairs.has(word)) {

@@ -64,9 +64,14 @@ export const QUESTION_STOPWORDS = new Set(
     .filter(Boolean),
 );
 
-/** Content words of a question, in order, stop words removed. */
+// Numbers and versions ("2021", "v2" of "v2.1") say nothing about whose job something is.
+const NUMBER_OR_VERSION = /^v?\d+$/;
+
+/** Content words of a question, in order, stop words, numbers and versions removed. */
 export function contentWords(text: string): string[] {
-  return tokenize(text).filter((w) => !QUESTION_STOPWORDS.has(w) && w.length >= 2 && w.length <= 40);
+  return tokenize(text).filter(
+    (w) => !QUESTION_STOPWORDS.has(w) && !NUMBER_OR_VERSION.test(w) && w.length >= 2 && w.length <= 40,
+  );
 }
 
 // Cues that a question is about who does what: the questions this bot exists for.
