@@ -98,6 +98,17 @@ describe("people's own words", () => {
     expect((await search.search(q)).matches[0]?.id).toBe(id);
   });
 
+  it('reads the tokens of the field: p95, A/B, CI/CD, version numbers', async () => {
+    expect((await search.search('who watches p95 latency of the scoring API?')).matches[0]?.id).toBe(
+      '5:Scalable Systems',
+    );
+    const ab = await search.search('who sets up A/B tests for the v2.1 ranker?');
+    expect(ab.unknownWords).not.toContain('v2');
+    expect([...ab.matches, ...ab.nearMisses].flatMap((m) => m.why).join(' ')).toContain('a/b ≈ ab testing');
+    const cicd = await search.search('who owns the CI/CD that promotes models to prod?');
+    expect(cicd.matches[0]?.id).toBe('4:End-to-End Deployment');
+  });
+
   it('maps a monitoring tool to the duties that watch live models', async () => {
     const r = await search.search('who sets up evidently dashboards for drift on the live models?');
     expect(['2:Model Monitoring', '9:Model Maintenance']).toContain(r.matches[0]?.id);
