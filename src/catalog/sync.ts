@@ -81,6 +81,21 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
   return result;
 }
 
+/**
+ * The catalog in the database now: the role synced last, and a version that changes with every sync that changed
+ * something, whichever process ran it (so every running process can notice an `import`).
+ */
+export async function catalogVersion(
+  q: Queryable,
+): Promise<{ roleId: string; roleName: string; version: string } | undefined> {
+  const rows = await q.query<{ roleId: string; roleName: string; version: string }>(
+    `select s.role_id as "roleId", r.name as "roleName", s.content_hash || '@' || extract(epoch from s.synced_at)::text as version
+     from catalog_state s join roles r on r.id = s.role_id
+     order by s.synced_at desc limit 1`,
+  );
+  return rows[0];
+}
+
 /** The data files and the way they are indexed: changing either makes the next start re-sync. */
 function stateHash(catalog: Catalog): string {
   return createHash('sha256').update(catalog.contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');

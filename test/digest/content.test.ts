@@ -1,12 +1,13 @@
 // What the digest says: the rotation through the role, Block Kit limits, escaping, the asked lines, the intro.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { safeText } from '../../src/blocks/mrkdwn.ts';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { countActiveDuties, dutiesInSection } from '../../src/catalog/queries.ts';
 import { createAskedStats, noAskedStats } from '../../src/digest/asked-stats.ts';
 import { type DigestContent, digestMessage } from '../../src/digest/blocks.ts';
-import { buildDigest, currentRoleId, rotation } from '../../src/digest/content.ts';
-import { safeText } from '../../src/slack/blocks/mrkdwn.ts';
-import { validateBlocks } from '../helpers/slack-api.ts';
+import { buildDigest, rotation } from '../../src/digest/content.ts';
+import { validateBlocks } from '../helpers/slack-api/block-kit.ts';
 import { addMs, at, DAY, type DigestWorld, HOUR, openWorld, WEEK } from './helpers.ts';
 
 const DUE = at('2026-01-05T09:00:00Z');
@@ -36,7 +37,7 @@ describe('rotation', () => {
     const posts = w.posts('C1');
     expect(posts).toHaveLength(11);
 
-    const roleId = await currentRoleId(w.db);
+    const { id: roleId } = await watchCatalog(w.db).current();
     const sections = await rotation(w.db, roleId);
     expect(sections).toHaveLength(10);
     const seen: string[] = [];
@@ -147,6 +148,7 @@ describe('asked this week', () => {
 
     const m = await buildDigest({
       db: w.db,
+      catalog: watchCatalog(w.db),
       seq: 0,
       period: '2026-W02',
       dueAt: DUE,
@@ -166,6 +168,7 @@ describe('intro', () => {
   const build = (intro?: () => Promise<string | undefined>) =>
     buildDigest({
       db: w.db,
+      catalog: watchCatalog(w.db),
       seq: 2,
       period: '2026-W02',
       dueAt: DUE,

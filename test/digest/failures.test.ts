@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDigestCommand } from '../../src/digest/command.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { getHalt, getRun, getSubscription } from '../../src/digest/store.ts';
-import { addMs, at, type DigestWorld, HOUR, MINUTE, openWorld, WEEK } from './helpers.ts';
+import { addMs, at, type DigestWorld, digestContext, HOUR, MINUTE, openWorld, WEEK } from './helpers.ts';
 
 const SUBSCRIBED = at('2026-01-01T12:00:00Z');
 const DUE = at('2026-01-05T09:00:00Z');
@@ -24,6 +24,7 @@ const status = async (channel: string, now: Date) =>
   (
     await runDigestCommand(['status'], {
       db: w.db,
+      ...digestContext(w.db),
       client: new WebClient(w.slack.token, { slackApiUrl: w.slack.url }),
       channelId: channel,
       userId: 'U1',

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
+import { responseFor, uniqueId } from '../helpers/payloads.ts';
 import { createSigner, type SignedRequest, send } from '../helpers/signer.ts';
-import { type Env, openEnv, responseFor, uniqueId } from './support.ts';
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 beforeEach(() => env.slack.reset());
