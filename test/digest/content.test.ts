@@ -164,6 +164,39 @@ describe('asked this week', () => {
   });
 });
 
+describe('the role', () => {
+  it("is the catalog's (the one synced last), not whichever role sorts first", async () => {
+    // An older role still in the database, as an earlier catalog or a renamed role id leaves behind.
+    await w.db.exec(`
+      insert into roles (id, name) values ('a-retired-role', 'Retired role');
+      insert into sections (role_id, number, title) values ('a-retired-role', 1, 'Retired section');
+      insert into duties (id, role_id, section, position, title, description)
+        values ('1:Retired duty', 'a-retired-role', 1, 0, 'Retired duty', 'Nobody does this any more');
+      insert into catalog_state (role_id, content_hash, synced_at) values ('a-retired-role', 'old', '2020-01-01');
+    `);
+    try {
+      const m = await buildDigest({
+        db: w.db,
+        catalog: watchCatalog(w.db),
+        askedStats: noAskedStats,
+        seq: 0,
+        period: '2026-W02',
+        dueAt: DUE,
+        logger: w.logger,
+      });
+      expect(JSON.stringify(m.blocks)).toContain('Part 1 of 10: Machine Learning Engineer Duties');
+      expect(JSON.stringify(m.blocks)).not.toContain('Retired');
+    } finally {
+      await w.db.exec(`
+        delete from catalog_state where role_id = 'a-retired-role';
+        delete from duties where role_id = 'a-retired-role';
+        delete from sections where role_id = 'a-retired-role';
+        delete from roles where id = 'a-retired-role';
+      `);
+    }
+  });
+});
+
 describe('intro', () => {
   const build = (intro?: () => Promise<string | undefined>) =>
     buildDigest({
