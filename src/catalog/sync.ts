@@ -8,7 +8,7 @@ const SYNC_LOCK_KEY = 7_316_420_002;
  * Field weights of the inverted index. Aliases are written by people to widen recall, so they
  * count below the source's own words and never outweigh the title.
  */
-export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8 } as const;
+const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8 } as const;
 
 export interface SyncResult {
   changed: boolean;
@@ -157,7 +157,7 @@ export async function rebuildIndex(
   await refreshStatistics(q);
 }
 
-export async function refreshStatistics(q: Queryable): Promise<void> {
+async function refreshStatistics(q: Queryable): Promise<void> {
   await q.query('delete from corpus_stats');
   await q.query(
     `insert into corpus_stats (id, docs, avg_len)

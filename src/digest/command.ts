@@ -47,7 +47,7 @@ export interface DigestCommandContext extends DigestSources {
 const DEFAULT_WEEKDAY = 1;
 const DEFAULT_MINUTE = 9 * 60;
 
-export const DIGEST_USAGE = [
+const DIGEST_USAGE = [
   '*Weekly role digest*: every week, one part of the Machine Learning Engineer role, posted in this channel.',
   '• `/mle-duties digest subscribe [day] [HH:MM] [time zone]`, e.g. `subscribe monday 09:00 Europe/Berlin` (default: Monday 09:00 in your Slack time zone)',
   '• `/mle-duties digest status`: next post, last post, or why it stopped',

@@ -19,7 +19,7 @@ export interface Answer {
 }
 
 /** How many matches an answer keeps: three shown, the rest behind "More". */
-export const ANSWER_LIMIT = 10;
+const ANSWER_LIMIT = 10;
 
 export interface AnswerService {
   /** Answers a question with feedback applied, and records it. Throws AppError 'question_too_long'. */

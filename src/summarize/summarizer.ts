@@ -23,8 +23,6 @@ import {
 import { checkOutput, toMrkdwn } from './safety.ts';
 import { openCircuit, readCache, readCircuit, takeCall, writeCache } from './store.ts';
 
-export type { FailureReason } from './provider.ts';
-
 export type SkipReason = 'disabled' | 'rate_limited' | 'circuit_open' | 'no_matches';
 
 export type SummaryOutcome =
@@ -59,7 +57,7 @@ export interface SummarizerLimits {
   cacheTtlMs: number;
 }
 
-export const DEFAULT_LIMITS: SummarizerLimits = {
+const DEFAULT_LIMITS: SummarizerLimits = {
   perUserPerMinute: 6,
   globalPerMinute: 60,
   circuitOpenMs: 5 * 60_000,

@@ -25,7 +25,7 @@ export const ACTIONS = {
 } as const;
 
 /** The buttons' block: a summary goes just above it, under the matches it cites. */
-export const ANSWER_ACTIONS_BLOCK_ID = 'answer_actions';
+const ANSWER_ACTIONS_BLOCK_ID = 'answer_actions';
 
 export interface AnswerOptions {
   /** Offer "Share in channel" (only on the asker's private copy). */

@@ -52,7 +52,7 @@ function sectionOptions(sections: SectionSummary[]) {
 /** What a list may use when a section picker (up to 100 options of 75 characters) shares the message. */
 const LIST_BUDGET = 3500;
 
-export function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
+function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
   const options = sectionOptions(sections);
   const initial = options.find((o) => o.value === String(selected));
   return {
@@ -116,7 +116,7 @@ export function randomMessage(d: DutyRow | undefined): Message {
   };
 }
 
-export const HOME_PAGE_SIZE = 40;
+const HOME_PAGE_SIZE = 40;
 
 /** The Home tab: how to use the bot, a section picker, and one section's duties a page at a time (≤ 100 blocks). */
 export function homeView(
