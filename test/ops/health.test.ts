@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { SocketModeReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/compose.ts';
@@ -8,7 +7,7 @@ import { createHealth } from '../../src/ops/health.ts';
 import { createMetrics, recordTick } from '../../src/ops/metrics.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import type { SummarizerStats } from '../../src/summarize/summarizer.ts';
-import { sample, startBot, type TestBot, testConfig } from '../helpers/bot.ts';
+import { freePort, sample, startBot, type TestBot, testConfig } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/logs.ts';
 import { waitUntil } from '../helpers/payloads.ts';
@@ -44,17 +43,6 @@ const get = async (base: string, path: string) => {
 
 /** A catalog whose current role is `id`. */
 const role = (id: string) => ({ current: async () => ({ id, name: 'Machine Learning Engineer' }) });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A database whose queries fail (or hang) from the moment `broken` is set. */
 function faulty(db: Db, fault: { mode?: 'fail' | 'hang' }): Db {

@@ -1,12 +1,11 @@
 // SIGTERM: stop taking requests, finish answers in flight (or tell the asker to try again), release the database,
 // exit 0. The first tests run the real entry point (`node --import tsx src/main.ts`) in its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RESTARTING_TEXT } from '../../src/slack/middleware/serve.ts';
-import { SIGNING_SECRET, sample, startBot } from '../helpers/bot.ts';
+import { freePort, SIGNING_SECRET, sample, startBot } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/logs.ts';
 import { createSigner, send } from '../helpers/signer.ts';
@@ -26,17 +25,6 @@ afterAll(async () => {
   await tdb?.close();
 });
 afterEach(() => slack.reset());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;
