@@ -19,7 +19,6 @@ import { createSummarizer, type Summarizer } from './summarize/summarizer.ts';
 
 export interface BotOptions {
   logger: Logger;
-  metrics?: MetricsRegistry;
   /** Seams for tests: another ack gate, a wrapped answer service, a summarizer of their own, smaller limits. */
   ackGate?: AckGate;
   answers?: (answers: AnswerService) => AnswerService;
@@ -45,7 +44,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
   const { config } = rt;
   const slack = requireSlack(config);
   const logger = options.logger;
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = createMetrics();
   // One gate: the receiver tells it of each request; answer jobs and each of their queries wait on it.
   const ackGate = options.ackGate ?? createAckGate();
   const db = yieldBetweenQueries(rt.db, ackGate);

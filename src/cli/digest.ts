@@ -8,7 +8,6 @@ import { tick } from '../digest/tick.ts';
 import { AppError } from '../errors.ts';
 import { createLogger } from '../log.ts';
 import { digestSources, type Runtime } from '../runtime.ts';
-import { createCliSummarizer } from '../summarize/cli.ts';
 import { type Command, type CommandContext, parseOptions, UsageError } from './command.ts';
 
 function parseNow(value: string | undefined): Date | undefined {
@@ -22,10 +21,14 @@ function parseNow(value: string | undefined): Date | undefined {
   return d;
 }
 
-/** As the bot's scheduler builds digests: the week's questions, and an LLM intro when one is configured. */
-function sources(rt: Runtime) {
-  const logger = createLogger({ level: 'warn', json: false });
-  return digestSources(rt.db, createCliSummarizer(rt.db, rt.config.llm, logger));
+/**
+ * As the bot's scheduler builds digests: the week's questions, and an LLM intro when one is configured (the LLM
+ * client is loaded only then: it costs a cron tick most of a second).
+ */
+async function sources(rt: Runtime) {
+  if (!rt.config.llm) return digestSources(rt.db);
+  const { createCliSummarizer } = await import('../summarize/cli.ts');
+  return digestSources(rt.db, createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })));
 }
 
 async function runTick(ctx: CommandContext, args: string[]): Promise<number> {
@@ -40,7 +43,7 @@ async function runTick(ctx: CommandContext, args: string[]): Promise<number> {
     client: createDigestClient({ token, apiUrl: rt.config.slack.apiUrl }),
     logger: createLogger({ level: rt.config.logLevel, json: rt.config.env === 'production' }),
     now,
-    ...sources(rt),
+    ...(await sources(rt)),
   });
   const counts: Record<string, number> = {};
   for (const o of result.outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
@@ -59,7 +62,7 @@ async function runPreview(ctx: CommandContext, args: string[]): Promise<number> 
   const message = await buildDigest({
     db: rt.db,
     catalog: rt.catalog,
-    ...sources(rt),
+    ...(await sources(rt)),
     seq: channel ? await deliveredCount(rt.db, channel) : 0,
     period: occ.period,
     dueAt: occ.dueAt,
