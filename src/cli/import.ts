@@ -1,8 +1,7 @@
 import { type Command, parseOptions } from './command.ts';
 
 export const importCatalog: Command = {
-  usage:
-    'import                                 sync the catalog (data/, or CATALOG_DIR) into the database now; running bots see it within a second',
+  usage: 'import                                 sync data/ (or CATALOG_DIR) into the database; running bots follow',
   async run(ctx) {
     parseOptions(ctx.args, {});
     const { sync } = await ctx.runtime();
