@@ -1,11 +1,9 @@
-import { createInterface } from 'node:readline';
-import { listSections } from './catalog/queries.ts';
+// The `mle-duties` command: finds the command (each in cli/<name>.ts, loaded when used, so `ask` never loads the
+// Slack or OpenAI clients), opens the runtime when the command asks for it, and turns errors into exit codes.
+import { type Command, type CommandContext, type Io, UsageError, UsageRequested } from './cli/command.ts';
 import { type Config, loadConfig } from './config.ts';
 import { isAppError } from './errors.ts';
-import { createLogger } from './log.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
-import type { Match, SearchResult } from './search/engine.ts';
-import { MAX_QUESTION_LENGTH, normalizeText } from './search/text.ts';
 
 const USAGE = `mle-duties — whose job is it? Answers from the Machine Learning Engineer role.
 
@@ -18,11 +16,19 @@ Examples:
 
 Uses DATABASE_URL when set, otherwise the embedded database under .data/.`;
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-  stdin: NodeJS.ReadableStream;
-  stdinIsTty: boolean;
+/** Every CLI command, in the order the usage lists them. A feature adds its module and one line here. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ask: async () => (await import('./cli/ask.ts')).ask,
+  sections: async () => (await import('./cli/sections.ts')).sections,
+  import: async () => (await import('./cli/import.ts')).importCatalog,
+  migrate: async () => (await import('./cli/migrate.ts')).migrateDatabase,
+  report: async () => (await import('./cli/report.ts')).report,
+  digest: async () => (await import('./cli/digest.ts')).digest,
+};
+
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  return USAGE.replace('{commands}', commands.map((c) => `  mle-duties ${c.usage}`).join('\n'));
 }
 
 const processIo: Io = {
@@ -32,215 +38,16 @@ const processIo: Io = {
   stdinIsTty: Boolean(process.stdin.isTTY),
 };
 
-interface AskArgs {
-  json: boolean;
-  limit: number;
-  summarize: boolean;
-  question: string[];
-}
-
-/** Wrong arguments: the message and the usage text, exit code 2. */
-export class UsageError extends Error {}
-
-export function parseAskArgs(args: string[]): AskArgs {
-  const out: AskArgs = { json: false, limit: 5, summarize: false, question: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === '--') {
-      out.question.push(...args.slice(i + 1));
-      break;
-    }
-    if (a === '--json') out.json = true;
-    else if (a === '--summarize') out.summarize = true;
-    else if (a === '--limit' || a.startsWith('--limit=')) {
-      const value = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 50) throw new UsageError('--limit takes a whole number from 1 to 50');
-      out.limit = n;
-    } else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
-    else out.question.push(a);
-  }
-  return out;
-}
-
-/** `summary` is the summary already rendered for JSON (see src/summarize/cli.ts). */
-export function formatJson(result: SearchResult, summary?: unknown): string {
-  return JSON.stringify({
-    question: result.question,
-    matches: result.matches.map(jsonMatch),
-    ...(result.matches.length === 0 && result.nearMisses.length > 0
-      ? { nearMisses: result.nearMisses.map(jsonMatch) }
-      : {}),
-    ...(summary !== undefined ? { summary } : {}),
-  });
-}
-
-function jsonMatch(m: Match) {
-  return {
-    id: m.id,
-    section: m.section,
-    sectionTitle: m.sectionTitle,
-    title: m.title,
-    description: m.description,
-    score: m.score,
-    why: m.why,
-  };
-}
-
-export function formatText(result: SearchResult): string {
-  const lines = [`Q: ${result.question}`];
-  if (result.matches.length === 0) {
-    lines.push('  No confident match: the Machine Learning Engineer role as written does not cover this.');
-    if (result.nearMisses.length > 0) {
-      lines.push(`  Did you mean: ${result.nearMisses.map((m) => `${m.title} (section ${m.section})`).join('; ')}?`);
-    }
-    return lines.join('\n');
-  }
-  result.matches.forEach((m, i) => {
-    lines.push(`${i + 1}. ${m.sectionTitle} › ${m.title}   (score ${m.score.toFixed(2)})`);
-    lines.push(`   ${m.description}`);
-    if (m.why.length > 0) lines.push(`   why: ${m.why.join(', ')}`);
-  });
-  return lines.join('\n');
-}
-
-async function ask(rt: Runtime, args: AskArgs, io: Io): Promise<number> {
-  // Loaded only with --summarize: the OpenAI client costs a quarter of a second to import.
-  const llm = args.summarize ? await import('./summarize/cli.ts') : undefined;
-  const summarizer = llm?.createCliSummarizer(
-    rt.db,
-    rt.config.llm,
-    createLogger({ level: rt.config.logLevel, json: false, write: io.err }),
-  );
-  if (llm && summarizer && !summarizer.enabled) io.err(llm.SUMMARIES_OFF);
-  const answer = async (question: string): Promise<string> => {
-    try {
-      const result = await rt.search.search(question, { limit: args.limit });
-      const summary =
-        llm && summarizer?.enabled
-          ? await summarizer.summarize({
-              question: result.question,
-              matches: result.matches,
-              userKey: llm.CLI_USER_KEY,
-            })
-          : undefined;
-      if (args.json) return formatJson(result, summary && llm?.summaryJson(summary));
-      return [formatText(result), ...(summary && llm ? llm.summaryTextLines(summary) : [])].join('\n');
-    } catch (err) {
-      if (!isAppError(err, 'question_too_long')) throw err;
-      return args.json
-        ? JSON.stringify({ question, error: err.message })
-        : `Q: ${question.slice(0, 80)}…\n  ${err.message}`;
-    }
-  };
-  if (args.question.length > 0) {
-    io.out(await answer(args.question.join(' ')));
-    return 0;
-  }
-  const rl = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) {
-    const q = normalizeText(line);
-    if (q.length === 0) {
-      io.out(args.json ? JSON.stringify({ question: line, error: 'empty question' }) : 'Q: (empty)\n  empty question');
-      continue;
-    }
-    io.out(await answer(line));
-  }
-  return 0;
-}
-
-/** What a command gets: its arguments, the terminal, and the runtime (opened on first use). */
-export interface CommandContext {
-  args: string[];
-  io: Io;
-  runtime(): Promise<Runtime>;
-}
-
-export interface Command {
-  /** One line in the usage text. */
-  usage: string;
-  run(ctx: CommandContext): Promise<number>;
-}
-
-/** Every CLI command. A feature adds its own module and one line here. */
-export const COMMANDS: Record<string, Command> = {
-  ask: {
-    usage:
-      'ask [--json] [--limit N] [--summarize] [QUESTION…]   answer a question (no question: one per line from stdin)',
-    async run(ctx) {
-      const args = parseAskArgs(ctx.args);
-      const q = normalizeText(args.question.join(' '));
-      if ((args.question.length > 0 && q.length === 0) || (args.question.length === 0 && ctx.io.stdinIsTty)) {
-        ctx.io.out(usage());
-        return 0;
-      }
-      if (q.length > MAX_QUESTION_LENGTH) {
-        ctx.io.err(`The question is ${q.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`);
-        return 2;
-      }
-      return ask(await ctx.runtime(), args, ctx.io);
-    },
-  },
-  sections: {
-    usage: "sections                               list the role's sections",
-    async run(ctx) {
-      const rt = await ctx.runtime();
-      for (const s of await listSections(rt.db, rt.catalog.role.id)) {
-        ctx.io.out(`${String(s.number).padStart(2)}. ${s.title} (${s.duties} duties)`);
-      }
-      return 0;
-    },
-  },
-  import: {
-    usage: 'import                                 sync data/ into the database now',
-    async run(ctx) {
-      const { sync } = await ctx.runtime();
-      ctx.io.out(
-        sync.changed
-          ? `Catalog synced: ${sync.upserted} duties upserted, ${sync.retired} retired.`
-          : 'Catalog already up to date.',
-      );
-      return 0;
-    },
-  },
-  migrate: {
-    usage: 'migrate                                apply database migrations',
-    async run(ctx) {
-      await ctx.runtime();
-      ctx.io.out('Migrations applied.');
-      return 0;
-    },
-  },
-  // Loaded when used: they bring the Slack Web API client, which `ask` does not need.
-  report: lazyCommand(
-    'report [--json] [--days N]             questions with no confident match, and the most 👎 answers',
-    async () => (await import('./cli/report.ts')).reportCommand,
-  ),
-  digest: lazyCommand(
-    'digest tick [--now ISO] | preview [--channel C] | resume   weekly digests: run one scheduler tick, preview, restart after a token stop',
-    async () => (await import('./cli/digest.ts')).digestCommand,
-  ),
-};
-
-function lazyCommand(usage: string, load: () => Promise<Command>): Command {
-  return { usage, run: async (ctx) => (await load()).run(ctx) };
-}
-
-function usage(): string {
-  const lines = Object.values(COMMANDS).map((c) => `  mle-duties ${c.usage}`);
-  return USAGE.replace('{commands}', lines.join('\n'));
-}
-
 /** Runs one CLI invocation; returns the exit code. Exported so tests drive it in process. */
 export async function runCli(argv: string[], io: Io = processIo, configOverride?: Config): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    io.out(usage());
+    io.out(await usage());
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.err(`mle-duties: unknown command "${name}"\n\n${usage()}`);
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
+    io.err(`mle-duties: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
   let rt: Runtime | undefined;
@@ -253,10 +60,14 @@ export async function runCli(argv: string[], io: Io = processIo, configOverride?
     },
   };
   try {
-    return await command.run(ctx);
+    return await (await load()).run(ctx);
   } catch (err) {
+    if (err instanceof UsageRequested) {
+      io.out(await usage());
+      return 0;
+    }
     if (err instanceof UsageError) {
-      io.err(`mle-duties: ${err.message}\n\n${usage()}`);
+      io.err(`mle-duties: ${err.message}\n\n${await usage()}`);
       return 2;
     }
     io.err(

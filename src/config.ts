@@ -30,6 +30,7 @@ const schema = z.object({
       .optional(),
   ),
   PGLITE_DIR: optionalString,
+  CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalString,
@@ -46,6 +47,8 @@ export interface Config {
   readonly env: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly database: { readonly url?: string; readonly pgliteDir: string };
+  /** Where the role catalog's files are (catalog.json, synonyms.json). */
+  readonly catalogDir: string;
   readonly port: number;
   readonly slack: {
     readonly botToken?: string;
@@ -85,6 +88,7 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       url: e.DATABASE_URL,
       pgliteDir: path.resolve(PROJECT_ROOT, e.PGLITE_DIR ?? '.data/pglite'),
     },
+    catalogDir: path.resolve(PROJECT_ROOT, e.CATALOG_DIR ?? 'data'),
     port: e.PORT,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,

@@ -6,11 +6,9 @@ export type ErrorCode =
   | 'migration_failed'
   | 'catalog_invalid'
   | 'catalog_file_missing'
+  | 'catalog_missing'
   | 'question_too_long'
-  | 'question_empty'
-  | 'slack_api_failed'
-  | 'llm_failed'
-  | 'digest_failed';
+  | 'llm_failed';
 
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -25,3 +23,15 @@ export class AppError extends Error {
 export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
   return err instanceof AppError && (code === undefined || err.code === code);
 }
+
+/**
+ * Slack Web API errors that mean the bot token is dead: retrying cannot help. The bot refuses to start with one, and
+ * the digest scheduler stops every digest and alerts.
+ */
+export const SLACK_TOKEN_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+]);

@@ -1,34 +1,95 @@
-import { type Catalog, loadCatalog } from './catalog/catalog.ts';
+// What every entry point (the bot, the CLI, jobs, tests) starts from: the database, migrated and holding the current
+// catalog, the process's logger, its search engine and what digests are made of. Light on purpose: the CLI's `ask`
+// imports this and nothing of Slack or the LLM client (compose.ts builds the bot on top of it).
+import { loadCatalog } from './catalog/catalog.ts';
+import { type CatalogWatch, watchCatalog } from './catalog/current.ts';
 import { type SyncResult, syncCatalog } from './catalog/sync.ts';
 import type { Config } from './config.ts';
-import type { Db } from './db/db.ts';
+import type { Db, Queryable } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
-import { type OpenOptions, openDatabase } from './db/open.ts';
+import { openDatabase } from './db/open.ts';
+import type { PgliteThread } from './db/pglite.ts';
+import { createAskedStats } from './digest/asked-stats.ts';
+import type { DigestSources } from './digest/content.ts';
+import { createLogger, type Logger } from './log.ts';
 import { createSearchEngine, type SearchEngine } from './search/engine.ts';
+import type { Summarizer } from './summarize/summarizer.ts';
 
 /** What every entry point (bot, CLI, jobs) needs: a migrated database holding the current catalog. */
 export interface Runtime {
-  config: Config;
-  db: Db;
-  catalog: Catalog;
-  search: SearchEngine;
-  sync: SyncResult;
+  readonly config: Config;
+  readonly db: Db;
+  /** The catalog as the database holds it now (another process's `import` shows up within a second). */
+  readonly catalog: CatalogWatch;
+  /** What the start's sync did (the CLI's `import` reports it). */
+  readonly sync: SyncResult;
   close(): Promise<void>;
 }
 
-export async function openRuntime(
-  config: Config,
-  options: { poolSize?: number; pgliteThread?: OpenOptions['pgliteThread'] } = {},
-): Promise<Runtime> {
-  const catalog = loadCatalog();
-  const db = await openDatabase(config.database, options.poolSize, { pgliteThread: options.pgliteThread });
+export interface RuntimeOptions {
+  /** A database someone else opened and will close (tests); otherwise one is opened from the config. */
+  db?: Db;
+  poolSize?: number;
+  pgliteThread?: PgliteThread;
+  /** How often a running process looks for a new catalog version (default once a second). */
+  catalogCheckMs?: number;
+}
+
+export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  // The data files first: a broken catalog fails the start before any connection is made.
+  const data = loadCatalog(config.catalogDir);
+  const db =
+    options.db ?? (await openDatabase(config.database, options.poolSize, { pgliteThread: options.pgliteThread }));
+  const close = options.db ? async () => {} : () => db.close();
   try {
     await migrate(db);
-    const sync = await syncCatalog(db, catalog);
-    const search = createSearchEngine(db);
-    return { config, db, catalog, search, sync, close: () => db.close() };
+    const sync = await syncCatalog(db, data);
+    const catalog = watchCatalog(db, { checkMs: options.catalogCheckMs });
+    await catalog.current();
+    return { config, db, catalog, sync, close };
   } catch (err) {
-    await db.close().catch(() => {});
+    await close().catch(() => {});
     throw err;
+  }
+}
+
+/** The process's logger: every configured secret masked wherever it would appear. */
+export function createProcessLogger(config: Config): Logger {
+  return createLogger({
+    level: config.logLevel,
+    json: config.env === 'production',
+    // Masked beyond the patterns the logger knows (a signing secret has none).
+    secrets: [
+      config.slack.botToken,
+      config.slack.signingSecret,
+      config.slack.appToken,
+      config.llm?.apiKey,
+      databasePassword(config.database.url),
+    ],
+  });
+}
+
+/** A search engine on `db` that drops its caches whenever the catalog changes. */
+export function createSearch(rt: Runtime, db: Queryable = rt.db): SearchEngine {
+  const engine = createSearchEngine(db);
+  rt.catalog.onChange(() => engine.reload());
+  return engine;
+}
+
+/** What digests are made of, the same for the scheduler, the slash command's preview and the CLI. */
+export function digestSources(db: Queryable, summarizer?: Summarizer): DigestSources {
+  return {
+    askedStats: createAskedStats(db),
+    ...(summarizer?.enabled ? { intro: (section) => summarizer.introduce(section) } : {}),
+  };
+}
+
+/** The password in DATABASE_URL, so the logger masks it even where it appears outside a URL. */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -50,12 +50,6 @@ export async function dutiesInSection(db: Queryable, roleId: string, section: nu
   );
 }
 
-export async function dutiesByIds(db: Queryable, ids: readonly string[]): Promise<DutyRow[]> {
-  const rows = await db.query<DutyRow>(`select ${DUTY_COLUMNS} from ${DUTY_FROM} where d.id = any($1::text[])`, [ids]);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id)).filter((r): r is DutyRow => r !== undefined);
-}
-
 export async function randomDuty(db: Queryable, roleId: string): Promise<DutyRow | undefined> {
   const rows = await db.query<DutyRow>(
     `select ${DUTY_COLUMNS} from ${DUTY_FROM} where d.role_id = $1 and d.retired_at is null order by random() limit 1`,

@@ -8,7 +8,7 @@ const SYNC_LOCK_KEY = 7_316_420_002;
  * Field weights of the inverted index. Aliases are written by people to widen recall, so they
  * count below the source's own words and never outweigh the title.
  */
-export const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8, expansions: 0.5 } as const;
+const FIELD_WEIGHTS = { title: 3, description: 1, aliases: 0.8, expansions: 0.5 } as const;
 
 export interface SyncResult {
   changed: boolean;
@@ -100,6 +100,21 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
   return result;
 }
 
+/**
+ * The catalog in the database now: the role synced last, and a version that changes with every sync that changed
+ * something, whichever process ran it (so every running process can notice an `import`).
+ */
+export async function catalogVersion(
+  q: Queryable,
+): Promise<{ roleId: string; roleName: string; version: string } | undefined> {
+  const rows = await q.query<{ roleId: string; roleName: string; version: string }>(
+    `select s.role_id as "roleId", r.name as "roleName", s.content_hash || '@' || extract(epoch from s.synced_at)::text as version
+     from catalog_state s join roles r on r.id = s.role_id
+     order by s.synced_at desc limit 1`,
+  );
+  return rows[0];
+}
+
 /** The data files and the way they are indexed: changing either makes the next start re-sync. */
 function stateHash(catalog: Catalog): string {
   return createHash('sha256').update(catalog.contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');
@@ -170,7 +185,7 @@ export async function rebuildIndex(
   await refreshStatistics(q);
 }
 
-export async function refreshStatistics(q: Queryable): Promise<void> {
+async function refreshStatistics(q: Queryable): Promise<void> {
   await q.query('delete from corpus_stats');
   await q.query(
     `insert into corpus_stats (id, docs, avg_len)

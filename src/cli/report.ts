@@ -1,31 +1,26 @@
-import type { Command } from '../cli.ts';
-import { downvotedAnswers, unansweredQuestions } from '../feedback/report.ts';
+import { askedQuestions } from '../feedback/answers.ts';
+import { downvotedAnswers } from '../feedback/votes.ts';
+import { type Command, parseOptions, wholeNumber } from './command.ts';
+
+const DAY_MS = 86_400_000;
 
 /** `mle-duties report`: what the catalog keeper should look at, from what people asked and voted. */
-export const reportCommand: Command = {
+export const report: Command = {
   usage: 'report [--json] [--days N]             questions with no confident match, and the most 👎 answers',
   async run(ctx) {
-    let json = false;
-    let days = 90;
-    for (let i = 0; i < ctx.args.length; i++) {
-      const a = ctx.args[i];
-      if (a === '--json') json = true;
-      else if (a === '--days') {
-        const n = Number(ctx.args[++i]);
-        if (!Number.isInteger(n) || n < 1 || n > 3650) {
-          ctx.io.err('mle-duties report: --days takes a whole number from 1 to 3650');
-          return 2;
-        }
-        days = n;
-      } else {
-        ctx.io.err(`mle-duties report: unknown argument ${a}`);
-        return 2;
-      }
-    }
+    const { values } = parseOptions(ctx.args, { json: { type: 'boolean' }, days: { type: 'string' } });
+    const days = wholeNumber(values.days, 'days', 1, 3650, 90);
     const { db } = await ctx.runtime();
-    const unanswered = await unansweredQuestions(db, { sinceDays: days });
+    const unanswered = (
+      await askedQuestions(db, {
+        since: new Date(Date.now() - days * DAY_MS),
+        unanswered: true,
+        order: 'most',
+        limit: 50,
+      })
+    ).map((q) => ({ question: q.question, times: q.times, lastAsked: q.lastAsked.toISOString() }));
     const downvoted = await downvotedAnswers(db);
-    if (json) {
+    if (values.json) {
       ctx.io.out(JSON.stringify({ unanswered, downvoted }));
       return 0;
     }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.ts';
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 // Any constant works; it only has to be the same in every process that migrates this database.
@@ -54,15 +54,16 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
   });
 }
 
-/** True when every migration this build knows is recorded (used by readiness checks). */
-export async function migrationsApplied(db: Db, migrations = listMigrations()): Promise<boolean> {
-  try {
-    const rows = await db.query<{ n: number }>(
-      'select count(*)::int as n from schema_migrations where version = any($1)',
-      [migrations.map((m) => m.version)],
-    );
-    return rows[0]?.n === migrations.length;
-  } catch {
-    return false;
-  }
+/** How many of the migrations this build knows are recorded (readiness compares it with `total`). */
+export async function appliedMigrations(
+  db: Queryable,
+  migrations = listMigrations(),
+): Promise<{ applied: number; total: number }> {
+  const [table] = await db.query<{ r: string | null }>(`select to_regclass('schema_migrations')::text as r`);
+  if (!table?.r) return { applied: 0, total: migrations.length };
+  const rows = await db.query<{ n: number }>(
+    'select count(*)::int as n from schema_migrations where version = any($1::int[])',
+    [migrations.map((m) => m.version)],
+  );
+  return { applied: rows[0]?.n ?? 0, total: migrations.length };
 }

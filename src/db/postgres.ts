@@ -71,7 +71,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
 }
 
 /** The URL without its password, for messages people read. */
-export function describeUrl(url: string): string {
+function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || '5432'}${u.pathname}`;

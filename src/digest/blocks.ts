@@ -1,13 +1,10 @@
-// Block Kit for the weekly digest and the command replies: pure functions, every outside string escaped.
-import { escapeMrkdwn, plainText, safeText } from '../slack/blocks/mrkdwn.ts';
+// Block Kit for the weekly digest: pure functions, every outside string escaped.
+import { actions, type Block, button, context, divider, header, LIMITS, type Message, section } from '../blocks/kit.ts';
+import { escapeMrkdwn, safeText } from '../blocks/mrkdwn.ts';
 
 export const DIGEST_EVENT_TYPE = 'mle_duties_digest';
 export const ASK_ACTION_ID = 'mle_duties_digest_ask';
 
-// Slack refuses a message whose block text totals about 13k characters (msg_blocks_too_long); stay well below.
-const TEXT_BUDGET = 11_000;
-const MAX_BLOCKS = 50;
-const SECTION_TEXT_MAX = 3000;
 const QUESTION_MAX = 150;
 
 export interface DigestDuty {
@@ -30,20 +27,6 @@ export interface DigestContent {
   unanswered: string[];
 }
 
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-  metadata: { event_type: string; event_payload: Record<string, string | number> };
-}
-
-export type Block = Record<string, unknown>;
-
-const mrkdwnSection = (text: string, blockId?: string): Block => ({
-  type: 'section',
-  ...(blockId ? { block_id: blockId } : {}),
-  text: { type: 'mrkdwn', text },
-});
-
 const quote = (q: string) => `“${safeText(q, QUESTION_MAX)}”`;
 
 /** The fixed intro, used without an LLM or when it fails. */
@@ -55,56 +38,37 @@ export function fixedIntro(sectionTitle: string, dutyCount: number): string {
  * The weekly digest. Long sections are fitted to Slack's limits: every duty keeps its title, descriptions share
  * what is left of the text budget, and when a section has more duties than blocks allow, several duties share a block.
  */
-export function digestMessage(c: DigestContent): SlackMessage {
+export function digestMessage(c: DigestContent): Message & Required<Pick<Message, 'metadata'>> {
   const blocks: Block[] = [];
-  blocks.push({
-    type: 'header',
-    text: { type: 'plain_text', text: plainText(`Part ${c.part} of ${c.parts}: ${c.sectionTitle}`, 150) },
-  });
+  blocks.push(header(`Part ${c.part} of ${c.parts}: ${c.sectionTitle}`));
   const introLines = [safeText(c.intro, 500)];
   if (c.lateSince) introLines.push(`_This is the digest that was due ${escapeMrkdwn(c.lateSince)}; sorry it is late._`);
-  blocks.push(mrkdwnSection(introLines.join('\n'), 'digest_intro'));
-  blocks.push({ type: 'divider' });
+  blocks.push(section(introLines.join('\n'), 'digest_intro'));
+  blocks.push(divider());
 
   const asked =
     c.topQuestions.length > 0
       ? `*Asked most this past week:* ${c.topQuestions.slice(0, 3).map(quote).join(' · ')}`
       : '*Asked most this past week:* nothing yet. Ask me anything about who does what.';
-  const tail: Block[] = [{ type: 'divider' }, mrkdwnSection(asked, 'digest_asked')];
+  const tail: Block[] = [divider(), section(asked, 'digest_asked')];
   if (c.unanswered.length > 0) {
     tail.push(
-      mrkdwnSection(
+      section(
         `*No confident match yet:* ${c.unanswered.slice(0, 5).map(quote).join(' · ')}\nIf one of these is your job, tell the role's owners.`,
         'digest_unanswered',
       ),
     );
   }
-  tail.push({
-    type: 'actions',
-    block_id: 'digest_actions',
-    elements: [
-      {
-        type: 'button',
-        action_id: ASK_ACTION_ID,
-        text: { type: 'plain_text', text: 'Ask the bot a question' },
-        value: c.period,
-        style: 'primary',
-      },
-    ],
-  });
-  tail.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: `Weekly digest ${escapeMrkdwn(c.period)} · ask any time with \`/mle-duties ask …\` · schedule: \`/mle-duties digest status\``,
-      },
-    ],
-  });
+  tail.push(actions('digest_actions', [button(ASK_ACTION_ID, 'Ask the bot a question', c.period, 'primary')]));
+  tail.push(
+    context(
+      `Weekly digest ${escapeMrkdwn(c.period)} · ask any time with \`/mle-duties ask …\` · schedule: \`/mle-duties digest status\``,
+    ),
+  );
 
   const used = textLength(blocks) + textLength(tail);
-  const slots = MAX_BLOCKS - blocks.length - tail.length;
-  blocks.push(...dutyBlocks(c.duties, Math.max(1, slots), Math.max(500, TEXT_BUDGET - used)));
+  const slots = LIMITS.messageBlocks - blocks.length - tail.length;
+  blocks.push(...dutyBlocks(c.duties, Math.max(1, slots), Math.max(500, LIMITS.messageTextBudget - used)));
   blocks.push(...tail);
 
   const titles = c.duties.map((d) => d.title).join('; ');
@@ -117,11 +81,11 @@ export function digestMessage(c: DigestContent): SlackMessage {
 }
 
 function dutyBlocks(duties: DigestDuty[], slots: number, budget: number): Block[] {
-  if (duties.length === 0) return [mrkdwnSection('_This part of the role has no duties listed right now._')];
+  if (duties.length === 0) return [section('_This part of the role has no duties listed right now._')];
   const perBlock = Math.ceil(duties.length / slots);
   const blockCount = Math.ceil(duties.length / perBlock);
   // Each duty's share of the text, within the section-text limit of its block; titles always fit (≤ 150).
-  const share = Math.min(Math.floor(budget / duties.length), Math.floor(SECTION_TEXT_MAX / perBlock) - 2);
+  const share = Math.min(Math.floor(budget / duties.length), Math.floor(LIMITS.sectionText / perBlock) - 2);
   const rendered = duties.map((d) => {
     const title = `*${safeText(d.title, 150)}*`;
     const room = Math.max(40, share - title.length - 1);
@@ -129,16 +93,11 @@ function dutyBlocks(duties: DigestDuty[], slots: number, budget: number): Block[
   });
   const out: Block[] = [];
   for (let i = 0; i < blockCount; i++) {
-    out.push(mrkdwnSection(rendered.slice(i * perBlock, (i + 1) * perBlock).join('\n\n'), `digest_duties_${i}`));
+    out.push(section(rendered.slice(i * perBlock, (i + 1) * perBlock).join('\n\n'), `digest_duties_${i}`));
   }
   return out;
 }
 
 function textLength(blocks: Block[]): number {
   return JSON.stringify(blocks).length; // an upper bound of the text Slack counts: cheap and safe
-}
-
-/** A short ephemeral reply. */
-export function replyBlocks(text: string): Block[] {
-  return [mrkdwnSection(text)];
 }

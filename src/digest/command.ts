@@ -1,12 +1,13 @@
 // `/mle-duties digest <subscribe|unsubscribe|status|preview> …`: the router calls runDigestCommand and sends the
 // reply ephemerally. Replies are plain text plus optional blocks; every outside string in them is escaped.
 import type { WebClient } from '@slack/web-api';
+import { fallback, type Message, textMessage } from '../blocks/kit.ts';
+import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+import type { CatalogWatch } from '../catalog/current.ts';
 import type { Db } from '../db/db.ts';
+import { SLACK_TOKEN_ERRORS } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.ts';
-import { type AskedStats, createAskedStats } from './asked-stats.ts';
-import { replyBlocks } from './blocks.ts';
-import { buildDigest, currentRoleId, type IntroWriter, rotation, sectionForSeq } from './content.ts';
+import { buildDigest, type DigestSources, rotation, sectionForSeq } from './content.ts';
 import {
   canonicalTimeZone,
   formatInZone,
@@ -19,7 +20,7 @@ import {
   parseWeekday,
   weekdayName,
 } from './schedule.ts';
-import { AUTH_ERRORS, CHANNEL_ERRORS, classifySlackError } from './slack.ts';
+import { CHANNEL_ERRORS, classifySlackError } from './slack.ts';
 import {
   clearHalt,
   deliveredCount,
@@ -32,28 +33,21 @@ import {
   upsertSubscription,
 } from './store.ts';
 
-export interface DigestCommandContext {
+export interface DigestCommandContext extends DigestSources {
   db: Db;
   client: WebClient;
+  catalog: CatalogWatch;
   teamId?: string;
   channelId: string;
   userId: string;
   now: Date;
   logger: Logger;
-  /** Defaults to the answers table of the Slack feature. */
-  askedStats?: AskedStats;
-  intro?: IntroWriter;
-}
-
-export interface DigestReply {
-  text: string;
-  blocks?: unknown[];
 }
 
 const DEFAULT_WEEKDAY = 1;
 const DEFAULT_MINUTE = 9 * 60;
 
-export const DIGEST_USAGE = [
+const DIGEST_USAGE = [
   '*Weekly role digest*: every week, one part of the Machine Learning Engineer role, posted in this channel.',
   '• `/mle-duties digest subscribe [day] [HH:MM] [time zone]`, e.g. `subscribe monday 09:00 Europe/Berlin` (default: Monday 09:00 in your Slack time zone)',
   '• `/mle-duties digest status`: next post, last post, or why it stopped',
@@ -61,10 +55,10 @@ export const DIGEST_USAGE = [
   '• `/mle-duties digest unsubscribe`',
 ].join('\n');
 
-const reply = (text: string): DigestReply => ({ text, blocks: replyBlocks(text) });
+const reply = (text: string): Message => textMessage(text);
 
 /** `/mle-duties digest <subscribe|unsubscribe|status|preview> …` */
-export async function runDigestCommand(args: string[], ctx: DigestCommandContext): Promise<DigestReply> {
+export async function runDigestCommand(args: string[], ctx: DigestCommandContext): Promise<Message> {
   const [sub = '', ...rest] = args.map((a) => a.trim()).filter((a) => a.length > 0);
   switch (sub.toLowerCase()) {
     case 'subscribe':
@@ -165,7 +159,7 @@ function scheduleLine(s: Pick<Subscription, 'weekday' | 'minuteOfDay' | 'timeZon
   return `every ${weekdayName(s.weekday)} at ${formatTimeOfDay(s.minuteOfDay)} (${s.timeZone})`;
 }
 
-async function subscribeCommand(args: string[], ctx: DigestCommandContext): Promise<DigestReply> {
+async function subscribeCommand(args: string[], ctx: DigestCommandContext): Promise<Message> {
   const parsed = parseSubscribeArgs(args);
   if ('error' in parsed) return reply(`${parsed.error}\n\n${DIGEST_USAGE}`);
   const channel = await checkChannel(ctx);
@@ -204,12 +198,12 @@ async function subscribeCommand(args: string[], ctx: DigestCommandContext): Prom
 }
 
 async function upcomingPart(ctx: DigestCommandContext, seq: number): Promise<string> {
-  const sections = await rotation(ctx.db, await currentRoleId(ctx.db));
+  const sections = await rotation(ctx.db, (await ctx.catalog.current()).id);
   const { section, part } = sectionForSeq(sections, seq);
   return `part ${part} of ${sections.length}: “${escapeMrkdwn(section.title)}”`;
 }
 
-async function unsubscribeCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+async function unsubscribeCommand(ctx: DigestCommandContext): Promise<Message> {
   const done = await unsubscribe(ctx.db, ctx.channelId, ctx.now);
   return reply(
     done
@@ -226,7 +220,7 @@ const REASONS: Record<string, string> = {
 
 function reasonText(error: string): string {
   if (REASONS[error]) return REASONS[error];
-  if (AUTH_ERRORS.has(error)) return `Slack refused the bot token (\`${escapeMrkdwn(error)}\`)`;
+  if (SLACK_TOKEN_ERRORS.has(error)) return `Slack refused the bot token (\`${escapeMrkdwn(error)}\`)`;
   return `Slack answered \`${escapeMrkdwn(error.slice(0, 120))}\``;
 }
 
@@ -239,7 +233,7 @@ async function pendingOccurrence(ctx: DigestCommandContext, s: Subscription): Pr
   return latest;
 }
 
-async function statusCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+async function statusCommand(ctx: DigestCommandContext): Promise<Message> {
   const s = await getSubscription(ctx.db, ctx.channelId);
   const runs = await latestRuns(ctx.db, ctx.channelId, 10);
   const lastPosted = runs.find((r) => r.status === 'posted');
@@ -295,7 +289,7 @@ async function statusCommand(ctx: DigestCommandContext): Promise<DigestReply> {
   return reply(lines.join('\n'));
 }
 
-async function previewCommand(ctx: DigestCommandContext): Promise<DigestReply> {
+async function previewCommand(ctx: DigestCommandContext): Promise<Message> {
   const s = await getSubscription(ctx.db, ctx.channelId);
   const schedule = s ?? { weekday: DEFAULT_WEEKDAY, minuteOfDay: DEFAULT_MINUTE, timeZone: 'UTC' };
   // This week's digest: the pending one if due, otherwise the next.
@@ -303,13 +297,17 @@ async function previewCommand(ctx: DigestCommandContext): Promise<DigestReply> {
     (s && s.status === 'active' ? await pendingOccurrence(ctx, s) : undefined) ?? nextOccurrence(schedule, ctx.now);
   const message = await buildDigest({
     db: ctx.db,
+    catalog: ctx.catalog,
+    askedStats: ctx.askedStats,
+    intro: ctx.intro,
     seq: await deliveredCount(ctx.db, ctx.channelId),
     period: occ.period,
     dueAt: occ.dueAt,
-    askedStats: ctx.askedStats ?? createAskedStats(ctx.db),
-    intro: ctx.intro,
     logger: ctx.logger,
   });
   const note = s && s.status === 'active' ? '' : ' (this channel is not subscribed: `/mle-duties digest subscribe`)';
-  return { text: `Preview of this week's digest, only visible to you${note}. ${message.text}`, blocks: message.blocks };
+  return {
+    text: fallback(`Preview of this week's digest, only visible to you${note}. ${message.text}`),
+    blocks: message.blocks,
+  };
 }

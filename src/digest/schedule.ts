@@ -22,7 +22,7 @@ export const MAX_LATENESS_MS = 6 * DAY_MS;
 /** A digest later than this says so. */
 export const LATE_NOTICE_MS = DAY_MS;
 
-export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 const DAY_ALIASES: Record<string, number> = {
   mon: 1,
   tue: 2,

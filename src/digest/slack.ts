@@ -1,6 +1,7 @@
 // The digest's view of Slack: a client with a policy fit for exactly-once posting, error classes, and the history
 // check that tells whether a dead process's post went out.
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { SLACK_TOKEN_ERRORS } from '../errors.ts';
 import { DIGEST_EVENT_TYPE } from './blocks.ts';
 
 export interface DigestClientOptions {
@@ -27,8 +28,6 @@ export function createDigestClient(options: DigestClientOptions): WebClient {
 
 /** The channel cannot take posts: pause its subscription until someone subscribes again. */
 export const CHANNEL_ERRORS = new Set(['is_archived', 'channel_not_found', 'not_in_channel']);
-/** The token is dead: every digest stops and an alert is logged. */
-export const AUTH_ERRORS = new Set(['invalid_auth', 'token_revoked', 'account_inactive']);
 // Slack's own documentation says these may come after part of the work was done: the post may exist.
 const MAYBE_POSTED_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
@@ -56,7 +55,8 @@ export function classifySlackError(err: unknown): SlackFailure {
     case ErrorCode.PlatformError: {
       const error = e.data?.error ?? 'unknown_error';
       if (CHANNEL_ERRORS.has(error)) return { kind: 'channel', error };
-      if (AUTH_ERRORS.has(error)) return { kind: 'auth', error };
+      // The token is dead: every digest stops and an alert is logged.
+      if (SLACK_TOKEN_ERRORS.has(error)) return { kind: 'auth', error };
       if (error === 'ratelimited') return { kind: 'rate_limited', error, retryAfterMs: 1000 };
       if (MAYBE_POSTED_ERRORS.has(error)) return { kind: 'ambiguous', error };
       return { kind: 'rejected', error };

@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { WebClient } from '@slack/web-api';
+import type { CatalogWatch } from '../catalog/current.ts';
 import type { Queryable } from '../db/db.ts';
 import type { Logger } from '../log.ts';
 import { type AskedStats, noAskedStats } from './asked-stats.ts';
@@ -43,6 +44,7 @@ export interface TickDeps {
   logger: Logger;
   /** Act as if it were this time (CLI --now, tests). Default: the database's clock, never this process's. */
   now?: Date;
+  catalog: CatalogWatch;
   askedStats?: AskedStats;
   intro?: IntroWriter;
   /** Names this process in claims. */
@@ -226,6 +228,7 @@ async function deliver(
 
   const message = await buildDigest({
     db,
+    catalog: c.catalog,
     seq: run.seq,
     period: occ.period,
     dueAt: occ.dueAt,
@@ -248,8 +251,8 @@ async function deliver(
       const res = await client.chat.postMessage({
         channel: sub.channelId,
         text: message.text,
-        blocks: message.blocks as never,
-        metadata: message.metadata,
+        blocks: message.blocks,
+        ...(message.metadata ? { metadata: message.metadata } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });

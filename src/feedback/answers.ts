@@ -19,7 +19,7 @@ export interface Answer {
 }
 
 /** How many matches an answer keeps: three shown, the rest behind "More". */
-export const ANSWER_LIMIT = 10;
+const ANSWER_LIMIT = 10;
 
 export interface AnswerService {
   /** Answers a question with feedback applied, and records it. Throws AppError 'question_too_long'. */
@@ -119,4 +119,34 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
       return { answer, ...(previous !== undefined ? { previous } : {}) };
     },
   };
+}
+
+/** A question as people asked it, grouped by its normalised form and shown in its latest wording. */
+export interface AskedQuestion {
+  question: string;
+  times: number;
+  lastAsked: Date;
+}
+
+/**
+ * Questions asked in [since, until): the most asked first (`order: 'most'`), or the most recent first; `unanswered`
+ * keeps those that found no confident match. A did-you-mean click re-answering a question ('choice') is not counted
+ * again. Never says who asked.
+ */
+export async function askedQuestions(
+  db: Queryable,
+  options: { since: Date; until?: Date; unanswered?: boolean; order: 'most' | 'recent'; limit: number },
+): Promise<AskedQuestion[]> {
+  const rows = await db.query<{ question: string; times: number; last_asked: Date | string }>(
+    `select (array_agg(question order by created_at desc))[1] as question, count(*)::int as times,
+            max(created_at) as last_asked
+     from answers
+     where created_at >= $1 and ($2::timestamptz is null or created_at < $2)
+       and (not $3::boolean or not answered) and surface <> 'choice' and question_norm <> ''
+     group by question_norm
+     order by case when $4 = 'most' then count(*) end desc nulls last, max(created_at) desc
+     limit $5`,
+    [options.since, options.until ?? null, options.unanswered ?? false, options.order, options.limit],
+  );
+  return rows.map((r) => ({ question: r.question, times: r.times, lastAsked: new Date(r.last_asked) }));
 }

@@ -56,3 +56,26 @@ export async function recordVote(db: Queryable, input: VoteInput): Promise<{ pre
   const previous = rows[0]?.previous;
   return previous === 1 || previous === -1 ? { previous } : {};
 }
+
+export interface DownvotedAnswer {
+  question: string;
+  dutyId: string;
+  title: string;
+  down: number;
+  up: number;
+}
+
+/** Entries people said were the wrong answer, per question, most 👎 first (the duty's title read for the label). */
+export async function downvotedAnswers(db: Queryable, options: { limit?: number } = {}): Promise<DownvotedAnswer[]> {
+  return db.query<DownvotedAnswer>(
+    `select (array_agg(v.question order by v.updated_at desc))[1] as question, v.duty_id as "dutyId",
+            coalesce(d.title, v.duty_id) as title,
+            count(*) filter (where v.vote < 0)::int as down, count(*) filter (where v.vote > 0)::int as up
+     from answer_votes v left join duties d on d.id = v.duty_id
+     group by v.question_norm, v.duty_id, d.title
+     having count(*) filter (where v.vote < 0) > 0
+     order by down desc, up asc, question
+     limit $1`,
+    [options.limit ?? 50],
+  );
+}

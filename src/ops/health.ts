@@ -1,9 +1,11 @@
-// Liveness, readiness and the metrics page: served on the bot's HTTP port beside /slack/events, and in Socket Mode
-// (which needs no public port) by a small listener of their own on PORT.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Liveness, readiness and the metrics page: extra routes on the bot's port (Bolt's customRoutes, in HTTP and Socket
+// Mode alike).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CatalogWatch } from '../catalog/current.ts';
+import { countActiveDuties } from '../catalog/queries.ts';
 import type { Queryable } from '../db/db.ts';
-import { listMigrations } from '../db/migrate.ts';
+import { appliedMigrations } from '../db/migrate.ts';
+import { withDeadline } from '../deadline.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsRegistry } from './metrics.ts';
 
@@ -21,20 +23,17 @@ export interface Health {
 
 export interface HealthDeps {
   db: Queryable;
-  roleId: string;
+  catalog: Pick<CatalogWatch, 'current'>;
   /** A check slower than this counts as failed: a hung database must not hang the probe. */
   timeoutMs?: number;
 }
 
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
-
 export function createHealth(deps: HealthDeps): Health {
   const timeoutMs = deps.timeoutMs ?? 2000;
-  const versions = listMigrations().map((m) => m.version);
+  const timed = <T>(p: Promise<T>) =>
+    withDeadline(p, timeoutMs, () => {
+      throw new Error(`no answer within ${timeoutMs} ms`);
+    });
   let isStopping = false;
   return {
     stopping() {
@@ -48,25 +47,13 @@ export function createHealth(deps: HealthDeps): Health {
         process: isStopping ? 'shutting down' : 'ok',
       };
       try {
-        await withTimeout(deps.db.query('select 1'), timeoutMs);
+        await timed(deps.db.query('select 1'));
         checks.database = 'ok';
-        const [applied] = await withTimeout(
-          deps.db.query<{ n: number }>(
-            'select count(*)::int as n from schema_migrations where version = any($1::int[])',
-            [versions],
-          ),
-          timeoutMs,
-        );
-        checks.migrations =
-          applied?.n === versions.length ? 'ok' : `${applied?.n ?? 0} of ${versions.length} migrations applied`;
-        const [duties] = await withTimeout(
-          deps.db.query<{ n: number }>(
-            'select count(*)::int as n from duties where role_id = $1 and retired_at is null',
-            [deps.roleId],
-          ),
-          timeoutMs,
-        );
-        checks.catalog = (duties?.n ?? 0) > 0 ? 'ok' : `no duties loaded for role ${deps.roleId}`;
+        const { applied, total } = await timed(appliedMigrations(deps.db));
+        checks.migrations = applied === total ? 'ok' : `${applied} of ${total} migrations applied`;
+        const role = await timed(deps.catalog.current());
+        const duties = await timed(countActiveDuties(deps.db, role.id));
+        checks.catalog = duties > 0 ? 'ok' : `no duties loaded for role ${role.id}`;
       } catch (err) {
         const reason = (err as Error)?.message?.slice(0, 200) ?? String(err);
         if (checks.database !== 'ok') checks.database = reason;
@@ -78,66 +65,51 @@ export function createHealth(deps: HealthDeps): Health {
   };
 }
 
-/** Answers GET /healthz, /readyz, /metrics and returns true; false for anything else. */
-export type OpsRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** One extra HTTP route (Bolt's `CustomRoute` shape, without depending on Bolt). */
+export interface Route {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
 
-export function opsRoutes(health: Health, metrics: MetricsRegistry | undefined, logger: Logger): OpsRoutes {
+/** GET (and HEAD) /healthz, /readyz, /metrics. */
+export function opsRoutes(health: Health, metrics: MetricsRegistry, logger: Logger): Route[] {
+  const method = ['GET', 'HEAD'];
   const fail = (res: ServerResponse, err: unknown) => {
     logger.warn('ops endpoint failed', { err });
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end('error');
   };
-  return (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = (req.url ?? '/').split('?')[0];
-    switch (path) {
-      case '/healthz':
-        // Up means the event loop answers; nothing else is checked, so a database outage never restarts the process.
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-        return true;
-      case '/readyz':
-        health.ready().then(
+  return [
+    {
+      path: '/healthz',
+      method,
+      // Up means the event loop answers; nothing else is checked, so a database outage never restarts the process.
+      handler: (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'),
+    },
+    {
+      path: '/readyz',
+      method,
+      handler: (_req, res) =>
+        void health.ready().then(
           (report) => {
             res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
             res.end(JSON.stringify(report));
           },
           (err) => fail(res, err),
-        );
-        return true;
-      case '/metrics':
-        if (!metrics) return false;
-        metrics.render().then(
+        ),
+    },
+    {
+      path: '/metrics',
+      method,
+      handler: (_req, res) =>
+        void metrics.render().then(
           (text) => {
             res.writeHead(200, { 'content-type': metrics.contentType });
             res.end(text);
           },
           (err) => fail(res, err),
-        );
-        return true;
-      default:
-        return false;
-    }
-  };
-}
-
-/** Socket Mode's listener for the routes above (Slack itself reaches the bot over the socket, not this port). */
-export async function startOpsServer(
-  port: number,
-  routes: OpsRoutes,
-): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (!routes(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+        ),
+    },
+  ];
 }

@@ -29,16 +29,6 @@ export interface Metrics {
   watchLlm(read: () => SummarizerStats): void;
 }
 
-export const noMetrics: Metrics = {
-  request() {},
-  ack() {},
-  answer() {},
-  match() {},
-  digest() {},
-  slackApiError() {},
-  watchLlm() {},
-};
-
 export interface MetricsRegistry extends Metrics {
   readonly contentType: string;
   /** The exposition text for GET /metrics. */

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.ts';
  * retry may take it over. Slack retries after about 1 min and 5 min, so the first retry of an event
  * still in progress elsewhere is dropped, and the 5-minute one rescues an event lost in a crash.
  */
-export const STALE_CLAIM_SECONDS = 120;
+const STALE_CLAIM_SECONDS = 120;
 
 /**
  * True when this process should handle the event: the first delivery to arrive anywhere wins,

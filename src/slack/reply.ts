@@ -1,3 +1,4 @@
+import { type Message, textMessage } from '../blocks/kit.ts';
 import { dutiesInSection, findSection, listSections, randomDuty } from '../catalog/queries.ts';
 import { isAppError } from '../errors.ts';
 import type { Surface } from '../feedback/answers.ts';
@@ -5,22 +6,20 @@ import type { Logger } from '../log.ts';
 import type { RequestOutcome } from '../ops/metrics.ts';
 import { MAX_QUESTION_LENGTH } from '../search/text.ts';
 import type { SummaryOutcome, SummaryRequest } from '../summarize/summarizer.ts';
-import { answerMessage, notCoveredMessage, SHOWN, withSummaryOutcome, withSummaryPending } from './blocks/answer.ts';
+import type { SlackDeps } from './deps.ts';
+import { answerMessage, notCoveredMessage, SHOWN, withSummaryOutcome, withSummaryPending } from './messages/answer.ts';
 import {
   helpMessage,
   randomMessage,
   sectionMessage,
   sectionNotFoundMessage,
   sectionsMessage,
-  textMessage,
-} from './blocks/browse.ts';
-import type { SlackMessage } from './blocks/common.ts';
-import type { SlackDeps } from './deps.ts';
+} from './messages/browse.ts';
 import type { Intent } from './text.ts';
 
 /** A message to post now, and, when a summary is to follow, what to ask the summarizer for it. */
 export interface Reply {
-  message: SlackMessage;
+  message: Message;
   /** Set only when the message carries the "summarizing…" hint; then `followWithSummary` must run. */
   summary?: SummaryRequest;
   /** For a question: whether the role covers it (the request's outcome in the metrics). */
@@ -36,7 +35,9 @@ export async function replyTo(
   deps: SlackDeps,
   asker: { userId: string; surface: Exclude<Surface, 'choice'> },
 ): Promise<Reply> {
-  const { db, role } = deps;
+  const { db } = deps;
+  // The catalog as the database holds it now: an `import` by another process shows up here (see catalog/current.ts).
+  const role = await deps.catalog.current();
   switch (intent.kind) {
     case 'help':
       return { message: helpMessage(role.name) };
@@ -85,7 +86,7 @@ export async function replyTo(
 export async function followWithSummary(
   deps: SlackDeps,
   reply: Reply,
-  replace: (message: SlackMessage) => Promise<unknown>,
+  replace: (message: Message) => Promise<unknown>,
   log: Logger,
 ): Promise<void> {
   if (!reply.summary || !deps.summarizer) return;
@@ -103,5 +104,3 @@ export async function followWithSummary(
     log.warn('could not replace the answer with its summary; the hint may stay', { err, outcome: outcome.kind });
   }
 }
-
-export const TRY_AGAIN = textMessage('Sorry, something went wrong while answering. Please try again in a moment.');

@@ -36,10 +36,3 @@ export function parseIntent(text: string): Intent {
   if (word === 'digest') return { kind: 'digest', args: rest };
   return { kind: 'ask', question: t };
 }
-
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
-/** The only way a mention gets into our messages: built here, from an id Slack gave us, never from text. */
-export function mentionUser(userId: string): string {
-  return USER_ID.test(userId) ? `<@${userId}>` : 'someone';
-}

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import { type Block, context, section } from '../blocks/kit.ts';
 import type { SummaryOutcome } from './summarizer.ts';
 
 /**
@@ -7,24 +7,18 @@ import type { SummaryOutcome } from './summarizer.ts';
  * replaces the message with `applySummary(blocks, outcome)`.
  */
 
-type KnownBlock = types.KnownBlock;
-
 /** The one block id the hint and the summary share, so the update finds its place. */
 export const SUMMARY_BLOCK_ID = 'llm_summary';
 
-export function summarizingBlock(): types.ContextBlock {
-  return {
-    type: 'context',
-    block_id: SUMMARY_BLOCK_ID,
-    elements: [{ type: 'mrkdwn', text: ':hourglass_flowing_sand: _Summarizing…_' }],
-  };
+export function summarizingBlock(): Block {
+  return context(':hourglass_flowing_sand: _Summarizing…_', SUMMARY_BLOCK_ID);
 }
 
 /**
  * The answer's blocks with the hint inserted before the block `beforeBlockId` (e.g. the buttons),
  * or at the end when there is no such block. Called only when `summarizer.enabled`.
  */
-export function withSummaryHint(blocks: readonly KnownBlock[], beforeBlockId?: string): KnownBlock[] {
+export function withSummaryHint(blocks: readonly Block[], beforeBlockId?: string): Block[] {
   const out = blocks.filter((b) => b.block_id !== SUMMARY_BLOCK_ID);
   const at = beforeBlockId ? out.findIndex((b) => b.block_id === beforeBlockId) : -1;
   out.splice(at >= 0 ? at : out.length, 0, summarizingBlock());
@@ -35,16 +29,16 @@ export function withSummaryHint(blocks: readonly KnownBlock[], beforeBlockId?: s
  * The summary as a section, or nothing: a skipped or failed summary shows no block and no error,
  * the plain answer stands. `outcome.text` is already escaped mrkdwn; only code adds formatting here.
  */
-export function summaryBlocks(outcome: SummaryOutcome): types.SectionBlock[] {
+export function summaryBlocks(outcome: SummaryOutcome): Block[] {
   if (outcome.kind !== 'summary' || outcome.text.length === 0) return [];
   const label = '*Summary* _(written by an AI model from the duties above; check them)_\n';
   // Section text may hold 3000 characters; `toMrkdwn` caps the summary at 2800, escaping included.
-  return [{ type: 'section', block_id: SUMMARY_BLOCK_ID, text: { type: 'mrkdwn', text: `${label}${outcome.text}` } }];
+  return [section(`${label}${outcome.text}`, SUMMARY_BLOCK_ID)];
 }
 
 /** The answer's blocks with the hint replaced by the summary, or removed when there is none. */
-export function applySummary(blocks: readonly KnownBlock[], outcome: SummaryOutcome): KnownBlock[] {
-  const out: KnownBlock[] = [];
+export function applySummary(blocks: readonly Block[], outcome: SummaryOutcome): Block[] {
+  const out: Block[] = [];
   for (const b of blocks) {
     if (b.block_id === SUMMARY_BLOCK_ID) out.push(...summaryBlocks(outcome));
     else out.push(b);

@@ -56,7 +56,7 @@ export const MAX_RETRIES = 1;
  */
 const ATTEMPT_SHARE = 0.6;
 
-export function parseRetryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+function parseRetryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
   const ms = headers?.get('retry-after-ms');
   if (ms && !Number.isNaN(Number.parseFloat(ms))) return Math.max(0, Number.parseFloat(ms));
   const ra = headers?.get('retry-after');

@@ -1,5 +1,5 @@
+import { safeText } from '../blocks/mrkdwn.ts';
 import { normalizeText } from '../search/text.ts';
-import { safeText } from '../slack/blocks/mrkdwn.ts';
 import { MAX_SUMMARY_CHARS } from './prompt.ts';
 
 export type Checked = { ok: true; plain: string } | { ok: false; reason: 'prompt_echo' | 'empty' };

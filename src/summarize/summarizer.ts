@@ -1,13 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/db.ts';
+import { withDeadline } from '../deadline.ts';
 import { hashId, type Logger, silentLogger } from '../log.ts';
 import { tokenize } from '../search/text.ts';
-import { buildMessages, MAX_ENTRIES, makeCanary, PROMPT_VERSION, type PromptEntry } from './prompt.ts';
-import { createOpenAiProvider, type FailureReason, type LlmConfig, LlmError, type Provider } from './provider.ts';
+import {
+  buildMessages,
+  type IntroRequest,
+  introMessages,
+  MAX_ENTRIES,
+  makeCanary,
+  PROMPT_VERSION,
+  type PromptEntry,
+} from './prompt.ts';
+import {
+  classify,
+  createOpenAiProvider,
+  type FailureReason,
+  type LlmConfig,
+  LlmError,
+  type Provider,
+} from './provider.ts';
 import { checkOutput, toMrkdwn } from './safety.ts';
 import { openCircuit, readCache, readCircuit, takeCall, writeCache } from './store.ts';
-
-export type { FailureReason } from './provider.ts';
 
 export type SkipReason = 'disabled' | 'rate_limited' | 'circuit_open' | 'no_matches';
 
@@ -43,7 +57,7 @@ export interface SummarizerLimits {
   cacheTtlMs: number;
 }
 
-export const DEFAULT_LIMITS: SummarizerLimits = {
+const DEFAULT_LIMITS: SummarizerLimits = {
   perUserPerMinute: 6,
   globalPerMinute: 60,
   circuitOpenMs: 5 * 60_000,
@@ -73,9 +87,17 @@ export interface Summarizer {
    * never throws. For showing again what was shown once (Slack's "Share in channel").
    */
   cached(request: SummaryRequest): Promise<(SummaryOutcome & { kind: 'summary' }) | undefined>;
+  /**
+   * A one-line intro for a digest section, within the same caps, circuit and deadline as summaries; undefined when
+   * disabled, capped, failed or refused (the digest then uses its fixed intro). Never throws.
+   */
+  introduce(section: IntroRequest): Promise<string | undefined>;
   /** Counters since start, for logs and metrics. */
   stats(): SummarizerStats;
 }
+
+/** Whose calls digests' intros count as, in the per-user cap. */
+const DIGEST_USER_KEY = 'digest';
 
 export interface SummarizerDeps {
   db: Db;
@@ -126,6 +148,9 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       async cached() {
         return undefined;
       },
+      async introduce() {
+        return undefined;
+      },
       stats: snapshot,
     };
   }
@@ -133,6 +158,8 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
   const provider =
     deps.provider ??
     createOpenAiProvider(llm, { logger: log, fetch: deps.fetch, onRequest: () => void stats.requests++ });
+  // The deadline timer fires a little early: timers run late under load, and the promise is "within timeoutMs".
+  const budget = llm.timeoutMs - Math.min(20, Math.floor(llm.timeoutMs * 0.02));
   // Mirrors the Postgres circuit so an open circuit costs this process no query at all.
   let localOpenUntil = 0;
 
@@ -274,23 +301,9 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
       const started = Date.now();
       const rlog = requestLog?.child({ component: 'summarizer' }) ?? log;
       if (req.matches.length === 0) return record({ kind: 'skipped', reason: 'no_matches' }, req, rlog, started);
-      // The deadline timer fires a little early: timers run late under load, and the promise is "within timeoutMs".
-      const budget = llm.timeoutMs - Math.min(20, Math.floor(llm.timeoutMs * 0.02));
       const deadlineAt = started + budget;
       const controller = new AbortController();
       let ready: SummaryOutcome | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      // Everything (cache, limits, provider, retries) races one deadline; whatever is late is aborted and ignored.
-      const deadline = new Promise<{ outcome: SummaryOutcome; cause?: unknown }>((resolve) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          resolve(
-            ready
-              ? { outcome: ready }
-              : { outcome: { kind: 'failed', reason: 'timeout' }, cause: new LlmError('timeout', 'deadline') },
-          );
-        }, budget);
-      });
       const attempt = work(req, rlog, controller.signal, deadlineAt, (o) => {
         ready = o;
       }).then(
@@ -300,12 +313,46 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
           return { outcome: { kind: 'failed', reason: e.reason } as SummaryOutcome, cause: e };
         },
       );
-      try {
-        const { outcome, cause } = await Promise.race([attempt, deadline]);
-        return record(outcome, req, rlog, started, cause);
-      } finally {
-        clearTimeout(timer);
-      }
+      // Everything (cache, limits, provider, retries) races one deadline; whatever is late is aborted and ignored.
+      const { outcome, cause } = await withDeadline(attempt, budget, () => {
+        controller.abort();
+        return ready
+          ? { outcome: ready, cause: undefined }
+          : {
+              outcome: { kind: 'failed', reason: 'timeout' } as SummaryOutcome,
+              cause: new LlmError('timeout', 'deadline'),
+            };
+      });
+      return record(outcome, req, rlog, started, cause);
+    },
+    async introduce(section) {
+      const controller = new AbortController();
+      const deadlineAt = Date.now() + budget;
+      const attempt = (async (): Promise<string | undefined> => {
+        if (localOpenUntil > now()) return undefined;
+        const open = await readCircuit(deps.db, provider.id, now());
+        if (open) return undefined;
+        const limit = { perUser: limits.perUserPerMinute, global: limits.globalPerMinute };
+        if ((await takeCall(deps.db, `user:${DIGEST_USER_KEY}`, limit, now())) !== 'ok') return undefined;
+        const canary = makeCanary();
+        const messages = introMessages(section, canary);
+        let raw: string;
+        try {
+          raw = await provider.complete(messages, { signal: controller.signal, deadlineAt });
+        } catch (err) {
+          await tripCircuit(classify(err));
+          throw err;
+        }
+        const checked = checkOutput(raw, { entryCount: 0, canary, system: messages[0]?.content ?? '' });
+        return checked.ok ? checked.plain : undefined;
+      })().catch((err: unknown) => {
+        log.warn('LLM digest intro failed; the fixed intro stands', { err });
+        return undefined;
+      });
+      return withDeadline(attempt, budget, () => {
+        controller.abort();
+        return undefined;
+      });
     },
   };
 }

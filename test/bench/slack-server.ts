@@ -1,5 +1,5 @@
 // A bench target in its own process, so the load generator's event loop does not share its clock:
-//   ours → the real bot (openRuntime + createSlackBot, as src/main.ts wires it)
+//   ours → the real bot, composed as src/main.ts composes it (src/runtime.ts + src/compose.ts)
 //   bare → a Bolt app with the same receiver that acks /mle-duties with a constant and does nothing else
 // Prints one JSON line {"port": N} on stdout when listening; on SIGUSR2 a line {"mainCpuMs": N, "gc": …}, the CPU
 // time its main thread (the one that acks) has used so far and its garbage collections (count and total pause so far,
@@ -7,14 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { createBot } from '../../src/compose.ts';
 import { loadConfig, requireSlack } from '../../src/config.ts';
-import { createAnswerService } from '../../src/feedback/answers.ts';
 import { silentLogger } from '../../src/log.ts';
 import { openRuntime } from '../../src/runtime.ts';
-import { createSearchEngine } from '../../src/search/engine.ts';
-import { createAckGate } from '../../src/slack/ack-gate.ts';
-import { createSlackBot, EVENTS_PATH } from '../../src/slack/app.ts';
-import { yieldBetweenQueries } from '../../src/slack/yielding-db.ts';
+import { EVENTS_PATH } from '../../src/slack/http.ts';
 
 const kind = process.argv[2];
 const config = loadConfig(process.env);
@@ -44,22 +41,9 @@ if (kind === 'bare') {
   port = (server.address() as import('node:net').AddressInfo).port;
   stop = () => app.stop().then(() => undefined);
 } else {
-  const runtime = await openRuntime(config);
-  const ackGate = createAckGate();
-  const botDb = yieldBetweenQueries(runtime.db, ackGate);
-  const bot = await createSlackBot({
-    slack,
-    logLevel: 'error',
-    ackGate,
-    deps: {
-      db: botDb,
-      role: { id: runtime.catalog.role.id, name: runtime.catalog.role.name },
-      answers: createAnswerService(botDb, createSearchEngine(botDb)),
-      logger: silentLogger,
-      now: () => new Date(),
-    },
-  });
-  port = (await bot.start(0)).port as number;
+  const runtime = await openRuntime(config, { pgliteThread: 'worker' });
+  const bot = await createBot(runtime, { logger: silentLogger });
+  port = (await bot.start(0)).port;
   stop = async () => {
     await bot.stop();
     await runtime.close();

@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { adminQuery, freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner } from '../helpers/signer.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 import { percentile, type Row } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

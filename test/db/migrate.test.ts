@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { listMigrations, migrate, migrationsApplied } from '../../src/db/migrate.ts';
+import { appliedMigrations, listMigrations, migrate } from '../../src/db/migrate.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import { ENGINE, openTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -12,10 +12,10 @@ afterEach(async () => {
 describe('migrate', () => {
   it('applies every migration once and records it', async () => {
     t = await openTestDb({ empty: true });
-    expect(await migrationsApplied(t.db)).toBe(false);
+    expect((await appliedMigrations(t.db)).applied).toBe(0);
     const applied = await migrate(t.db);
     expect(applied).toEqual(listMigrations().map((m) => m.name));
-    expect(await migrationsApplied(t.db)).toBe(true);
+    expect(await appliedMigrations(t.db)).toEqual({ applied: listMigrations().length, total: listMigrations().length });
     expect(await migrate(t.db)).toEqual([]);
   });
 

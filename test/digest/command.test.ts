@@ -3,8 +3,8 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DigestCommandContext, parseSubscribeArgs, runDigestCommand } from '../../src/digest/command.ts';
 import { getSubscription } from '../../src/digest/store.ts';
-import { validateBlocks } from '../helpers/slack-api.ts';
-import { addMs, at, type DigestWorld, HOUR, openWorld } from './helpers.ts';
+import { validateBlocks } from '../helpers/slack-api/block-kit.ts';
+import { addMs, at, type DigestWorld, digestContext, HOUR, openWorld } from './helpers.ts';
 
 const NOW = at('2026-01-01T12:00:00Z'); // a Thursday
 
@@ -17,6 +17,7 @@ beforeEach(() => w.reset());
 
 const ctx = (over: Partial<DigestCommandContext> = {}): DigestCommandContext => ({
   db: w.db,
+  ...digestContext(w.db),
   client: new WebClient(w.slack.token, { slackApiUrl: w.slack.url, retryConfig: { retries: 0 } }),
   channelId: 'C1',
   userId: 'U1',

@@ -1,12 +1,13 @@
 // What the digest says: the rotation through the role, Block Kit limits, escaping, the asked lines, the intro.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { safeText } from '../../src/blocks/mrkdwn.ts';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { countActiveDuties, dutiesInSection } from '../../src/catalog/queries.ts';
 import { createAskedStats, noAskedStats } from '../../src/digest/asked-stats.ts';
 import { type DigestContent, digestMessage } from '../../src/digest/blocks.ts';
-import { buildDigest, currentRoleId, rotation } from '../../src/digest/content.ts';
-import { safeText } from '../../src/slack/blocks/mrkdwn.ts';
-import { validateBlocks } from '../helpers/slack-api.ts';
+import { buildDigest, rotation } from '../../src/digest/content.ts';
+import { validateBlocks } from '../helpers/slack-api/block-kit.ts';
 import { addMs, at, DAY, type DigestWorld, HOUR, openWorld, WEEK } from './helpers.ts';
 
 const DUE = at('2026-01-05T09:00:00Z');
@@ -36,7 +37,7 @@ describe('rotation', () => {
     const posts = w.posts('C1');
     expect(posts).toHaveLength(11);
 
-    const roleId = await currentRoleId(w.db);
+    const { id: roleId } = await watchCatalog(w.db).current();
     const sections = await rotation(w.db, roleId);
     expect(sections).toHaveLength(10);
     const seen: string[] = [];
@@ -147,6 +148,7 @@ describe('asked this week', () => {
 
     const m = await buildDigest({
       db: w.db,
+      catalog: watchCatalog(w.db),
       seq: 0,
       period: '2026-W02',
       dueAt: DUE,
@@ -162,10 +164,44 @@ describe('asked this week', () => {
   });
 });
 
+describe('the role', () => {
+  it("is the catalog's (the one synced last), not whichever role sorts first", async () => {
+    // An older role still in the database, as an earlier catalog or a renamed role id leaves behind.
+    await w.db.exec(`
+      insert into roles (id, name) values ('a-retired-role', 'Retired role');
+      insert into sections (role_id, number, title) values ('a-retired-role', 1, 'Retired section');
+      insert into duties (id, role_id, section, position, title, description)
+        values ('1:Retired duty', 'a-retired-role', 1, 0, 'Retired duty', 'Nobody does this any more');
+      insert into catalog_state (role_id, content_hash, synced_at) values ('a-retired-role', 'old', '2020-01-01');
+    `);
+    try {
+      const m = await buildDigest({
+        db: w.db,
+        catalog: watchCatalog(w.db),
+        askedStats: noAskedStats,
+        seq: 0,
+        period: '2026-W02',
+        dueAt: DUE,
+        logger: w.logger,
+      });
+      expect(JSON.stringify(m.blocks)).toContain('Part 1 of 10: Machine Learning Engineer Duties');
+      expect(JSON.stringify(m.blocks)).not.toContain('Retired');
+    } finally {
+      await w.db.exec(`
+        delete from catalog_state where role_id = 'a-retired-role';
+        delete from duties where role_id = 'a-retired-role';
+        delete from sections where role_id = 'a-retired-role';
+        delete from roles where id = 'a-retired-role';
+      `);
+    }
+  });
+});
+
 describe('intro', () => {
   const build = (intro?: () => Promise<string | undefined>) =>
     buildDigest({
       db: w.db,
+      catalog: watchCatalog(w.db),
       seq: 2,
       period: '2026-W02',
       dueAt: DUE,

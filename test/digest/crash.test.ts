@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { PROJECT_ROOT } from '../../src/config.ts';
 import type { Db } from '../../src/db/db.ts';
 import { openPglite } from '../../src/db/pglite.ts';
@@ -13,8 +14,8 @@ import { createDigestClient } from '../../src/digest/slack.ts';
 import { getRun } from '../../src/digest/store.ts';
 import { DEFAULTS, tick } from '../../src/digest/tick.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-import { addMs, at, captureLogger, MINUTE } from './helpers.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
+import { addMs, at, captureLogger, digestContext, MINUTE } from './helpers.ts';
 
 const SUBSCRIBED = at('2026-01-01T12:00:00Z');
 const DUE = at('2026-01-05T09:00:00Z');
@@ -33,6 +34,7 @@ beforeEach(async () => {
   slack = await startSlackApi();
   const res = await runDigestCommand(['subscribe', 'monday', '09:00', 'UTC'], {
     db,
+    ...digestContext(db),
     client: new WebClient(slack.token, { slackApiUrl: slack.url }),
     channelId: 'C1',
     userId: 'U1',
@@ -94,6 +96,7 @@ async function killDuringPost(): Promise<void> {
 const recoveryTick = (now: Date) =>
   tick({
     db,
+    catalog: watchCatalog(db),
     client: createDigestClient({ token: slack.token, apiUrl: slack.url }),
     logger,
     now,

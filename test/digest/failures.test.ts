@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDigestCommand } from '../../src/digest/command.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { getHalt, getRun, getSubscription } from '../../src/digest/store.ts';
-import { addMs, at, type DigestWorld, HOUR, MINUTE, openWorld, WEEK } from './helpers.ts';
+import { addMs, at, type DigestWorld, digestContext, HOUR, MINUTE, openWorld, WEEK } from './helpers.ts';
 
 const SUBSCRIBED = at('2026-01-01T12:00:00Z');
 const DUE = at('2026-01-05T09:00:00Z');
@@ -24,6 +24,7 @@ const status = async (channel: string, now: Date) =>
   (
     await runDigestCommand(['status'], {
       db: w.db,
+      ...digestContext(w.db),
       client: new WebClient(w.slack.token, { slackApiUrl: w.slack.url }),
       channelId: channel,
       userId: 'U1',
@@ -93,33 +94,37 @@ describe.each(['is_archived', 'channel_not_found', 'not_in_channel'])('channel e
   });
 });
 
-describe.each(['invalid_auth', 'token_revoked', 'account_inactive'])('auth error %s', (error) => {
-  it('stops all digests and logs an alert; a working token subscribing again restarts them', async () => {
-    // invalid_auth the way Slack produces it (a wrong token); the others scripted.
-    const client =
-      error === 'invalid_auth' ? createDigestClient({ token: 'xoxb-revoked', apiUrl: w.slack.url }) : undefined;
-    const a = await w.instance('a', { client });
-    if (error !== 'invalid_auth') w.slack.script('chat.postMessage', { error }, 1);
-    const r = await a.tick(DUE);
-    expect(r.halted).toBe(true);
-    expect((await getHalt(w.db))?.reason).toBe(error);
-    expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1); // C2 was not even tried
-    const alert = w.lines.find((l) => l.level === 'error' && l.alert === true);
-    expect(alert?.msg).toMatch(/ALERT/);
-    expect(JSON.stringify(w.lines)).not.toContain(w.slack.token);
-    // Every instance stops.
-    const b = await w.instance('b');
-    expect((await b.tick(addMs(DUE, MINUTE))).halted).toBe(true);
-    expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
-    expect(await status('C2', addMs(DUE, MINUTE))).toMatch(/All digests are stopped/);
-    // A working token: subscribing checks the channel with Slack, which lifts the stop; the week still goes out.
-    await w.subscribe('C3', ['monday', '09:00', 'UTC'], addMs(DUE, 2 * MINUTE));
-    expect(await getHalt(w.db)).toBeUndefined();
-    await b.tick(addMs(DUE, 3 * MINUTE));
-    expect(w.slack.messages('C1')).toHaveLength(1);
-    expect(w.slack.messages('C2')).toHaveLength(1);
-  });
-});
+// The bot's one list of dead-token errors (src/errors.ts): token_expired and not_authed used to be retried by digests.
+describe.each(['invalid_auth', 'token_revoked', 'account_inactive', 'token_expired', 'not_authed'])(
+  'auth error %s',
+  (error) => {
+    it('stops all digests and logs an alert; a working token subscribing again restarts them', async () => {
+      // invalid_auth the way Slack produces it (a wrong token); the others scripted.
+      const client =
+        error === 'invalid_auth' ? createDigestClient({ token: 'xoxb-revoked', apiUrl: w.slack.url }) : undefined;
+      const a = await w.instance('a', { client });
+      if (error !== 'invalid_auth') w.slack.script('chat.postMessage', { error }, 1);
+      const r = await a.tick(DUE);
+      expect(r.halted).toBe(true);
+      expect((await getHalt(w.db))?.reason).toBe(error);
+      expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1); // C2 was not even tried
+      const alert = w.lines.find((l) => l.level === 'error' && l.alert === true);
+      expect(alert?.msg).toMatch(/ALERT/);
+      expect(JSON.stringify(w.lines)).not.toContain(w.slack.token);
+      // Every instance stops.
+      const b = await w.instance('b');
+      expect((await b.tick(addMs(DUE, MINUTE))).halted).toBe(true);
+      expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
+      expect(await status('C2', addMs(DUE, MINUTE))).toMatch(/All digests are stopped/);
+      // A working token: subscribing checks the channel with Slack, which lifts the stop; the week still goes out.
+      await w.subscribe('C3', ['monday', '09:00', 'UTC'], addMs(DUE, 2 * MINUTE));
+      expect(await getHalt(w.db)).toBeUndefined();
+      await b.tick(addMs(DUE, 3 * MINUTE));
+      expect(w.slack.messages('C1')).toHaveLength(1);
+      expect(w.slack.messages('C2')).toHaveLength(1);
+    });
+  },
+);
 
 describe('other errors', () => {
   it('are retried on later ticks, a bounded number of times', async () => {

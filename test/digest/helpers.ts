@@ -1,14 +1,16 @@
 // Shared set-up for the digest tests: a private database per test, the Slack stand-in, and "instances" (a process's
 // worth of tick dependencies: its own pool on Postgres, the shared connection on PGlite).
 import { WebClient } from '@slack/web-api';
-import type { Db } from '../../src/db/db.ts';
+import { watchCatalog } from '../../src/catalog/current.ts';
+import type { Db, Queryable } from '../../src/db/db.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
+import { createAskedStats } from '../../src/digest/asked-stats.ts';
 import { runDigestCommand } from '../../src/digest/command.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { type TickDeps, type TickResult, tick } from '../../src/digest/tick.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 export interface LogLine {
   level: string;
@@ -67,12 +69,22 @@ export async function openWorld(): Promise<DigestWorld> {
         db,
         client,
         tick: (now, extra = {}) =>
-          tick({ db, client, logger: logger.child({ instance: name }), now, owner: name, paceMs: 0, ...extra }),
+          tick({
+            db,
+            catalog: watchCatalog(db),
+            client,
+            logger: logger.child({ instance: name }),
+            now,
+            owner: name,
+            paceMs: 0,
+            ...extra,
+          }),
       };
     },
     async subscribe(channel, args, now, user = 'U0SUBSCRIBER') {
       const res = await runDigestCommand(['subscribe', ...args], {
         db: tdb.db,
+        ...digestContext(tdb.db),
         client: new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
         channelId: channel,
         userId: user,
@@ -116,4 +128,9 @@ export const WEEK = 7 * DAY;
 export function periodOf(body: Record<string, unknown>): string | undefined {
   const meta = body.metadata as { event_payload?: { period?: string } } | undefined;
   return meta?.event_payload?.period;
+}
+
+/** What the bot gives every digest (compose.ts): the catalog as the database holds it, and the week's questions. */
+export function digestContext(db: Queryable) {
+  return { catalog: watchCatalog(db), askedStats: createAskedStats(db) };
 }

@@ -1,5 +1,6 @@
 // startScheduler: ticks on its own from the database clock, never overlaps itself, stop() waits for the tick in flight.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { startScheduler } from '../../src/digest/scheduler.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { dbNow, getRun, upsertSubscription } from '../../src/digest/store.ts';
@@ -32,6 +33,7 @@ it('posts what is due by the database clock, and stop() waits for the post in fl
   const ticks: TickResult[] = [];
   const scheduler = startScheduler({
     db: w.db,
+    catalog: watchCatalog(w.db),
     client: createDigestClient({ token: w.slack.token, apiUrl: w.slack.url }),
     logger: w.logger,
     intervalMs: 20,

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { WebClient } from '@slack/web-api';
 import pg from 'pg';
 import { loadCatalog } from '../../src/catalog/catalog.ts';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { syncCatalog } from '../../src/catalog/sync.ts';
 import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -22,7 +23,7 @@ import { createDigestClient } from '../../src/digest/slack.ts';
 import { upsertSubscription } from '../../src/digest/store.ts';
 import { tick } from '../../src/digest/tick.ts';
 import { silentLogger } from '../../src/log.ts';
-import { startSlackApi } from '../helpers/slack-api.ts';
+import { startSlackApi } from '../helpers/slack-api/server.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -187,6 +188,7 @@ async function main() {
       });
       const run = tick({
         db: inst.db,
+        catalog: watchCatalog(inst.db),
         client: clientFor(inst, () => onDeath()),
         logger: silentLogger,
         now: new Date(t + Math.floor(random() * STEP)),

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportCommand } from '../../src/cli/report.ts';
-import type { CommandContext, Io } from '../../src/cli.ts';
-import { type AnswerService, createAnswerService } from '../../src/feedback/answers.ts';
+import { type CommandContext, type Io, UsageError } from '../../src/cli/command.ts';
+import { report } from '../../src/cli/report.ts';
+import { type AnswerService, askedQuestions, createAnswerService } from '../../src/feedback/answers.ts';
 import { normalizeQuestion } from '../../src/feedback/normalize.ts';
-import { downvotedAnswers, unansweredQuestions } from '../../src/feedback/report.ts';
-import { multiplierFor } from '../../src/feedback/votes.ts';
+import { downvotedAnswers, multiplierFor } from '../../src/feedback/votes.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
@@ -22,7 +21,9 @@ function runReport(args: string[]): Promise<{ code: number; out: string[]; err: 
   const err: string[] = [];
   const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), stdin: process.stdin, stdinIsTty: true };
   const ctx: CommandContext = { args, io, runtime: async () => ({ db: tdb.db }) as Runtime };
-  return reportCommand.run(ctx).then((code) => ({ code, out, err }));
+  // Wrong arguments are reported by the CLI's runner as exit code 2.
+  const code = report.run(ctx).catch((e: unknown) => (e instanceof UsageError ? 2 : Promise.reject(e)));
+  return code.then((c) => ({ code: c, out, err }));
 }
 
 describe('feedback', () => {
@@ -63,7 +64,12 @@ describe('feedback', () => {
     await answers.vote(bad.id, 'U1', -1);
     await answers.vote(bad.id, 'U2', -1);
 
-    const unanswered = await unansweredQuestions(tdb.db);
+    const unanswered = await askedQuestions(tdb.db, {
+      since: new Date(0),
+      unanswered: true,
+      order: 'most',
+      limit: 50,
+    });
     expect(unanswered[0]).toMatchObject({ question: 'Who fixes the coffee machine?', times: 3 });
     expect(unanswered.map((q) => q.question)).toContain('what is the wifi password');
     expect(unanswered.map((q) => q.question)).not.toContain('who trains the models?');

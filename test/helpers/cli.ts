@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { type Io, runCli } from '../../src/cli.ts';
+import type { Io } from '../../src/cli/command.ts';
+import { runCli } from '../../src/cli.ts';
 import type { Config } from '../../src/config.ts';
 
 /** Runs the CLI in process with captured output; `stdin` undefined means an interactive terminal. */

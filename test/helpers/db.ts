@@ -12,8 +12,6 @@ export type Engine = 'pglite' | 'postgres';
 
 export const ENGINE: Engine = process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
 
-export { ADMIN_URL, databaseUrl } from './pg-admin.ts';
-
 export interface TestDb {
   db: Db;
   /** DATABASE_URL for another process or a second pool on the same database (postgres only). */
@@ -28,6 +26,10 @@ export interface TestDb {
  * database from the template on Postgres, a copied data directory on PGlite. Tests never share state.
  */
 export async function openTestDb(options: { empty?: boolean } = {}): Promise<TestDb> {
+  if (!process.env.TEST_ENGINE) {
+    // vitest.config.ts runs a file once, without an engine, only when nothing it imports reaches a database.
+    throw new Error('openTestDb outside the pglite/postgres projects: this file was classified database-free');
+  }
   if (ENGINE === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-pglite-'));
     if (!options.empty) cpSync(inject('pgliteTemplate'), dir, { recursive: true });

@@ -1,10 +1,10 @@
 import pg from 'pg';
 
 /** The Postgres server tests and benches use; `.ci/run` and developers point it elsewhere with DATABASE_URL. */
-export const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The URL of another database on the same server. */
-export function databaseUrl(name: string, adminUrl = ADMIN_URL): string {
+function databaseUrl(name: string, adminUrl = ADMIN_URL): string {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();

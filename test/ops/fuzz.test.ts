@@ -3,16 +3,18 @@
 // schema exactly as before. Figures are printed; `FUZZ_SEED=n` replays another sequence.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../../src/cli.ts';
+import type { Io } from '../../src/cli/command.ts';
+import { runCli } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Db, Queryable } from '../../src/db/db.ts';
 import { openPglite } from '../../src/db/pglite.ts';
-import { BODY_LIMIT_BYTES } from '../../src/slack/app.ts';
+import { BODY_LIMIT_BYTES } from '../../src/slack/http.ts';
+import { startBot, type TestBot } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { type CapturedLogs, captureLogs } from '../helpers/logs.ts';
+import { unescapedMarkup } from '../helpers/payloads.ts';
 import { send } from '../helpers/signer.ts';
-import { type RecordedCall, type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-import { unescapedMarkup } from '../slack/support.ts';
-import { type CapturedLogs, captureLogs, type OpsBot, startOpsBot } from './support.ts';
+import { type RecordedCall, type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_611);
 const COUNT = 1000;
@@ -162,7 +164,7 @@ function badLines(logs: CapturedLogs): string[] {
 
 let tdb: TestDb;
 let slack: SlackApiStandIn;
-let ops: OpsBot;
+let ops: TestBot;
 const logs = captureLogs('info');
 const sqlFailures: string[] = [];
 const crashes: unknown[] = [];
@@ -174,7 +176,7 @@ beforeAll(async () => {
   process.on('uncaughtException', onCrash);
   tdb = await openTestDb();
   slack = await startSlackApi();
-  ops = await startOpsBot({ db: countingDb(tdb.db, sqlFailures), slack, logger: logs.logger, logLevel: 'info' });
+  ops = await startBot({ db: countingDb(tdb.db, sqlFailures), slack, logger: logs.logger, logLevel: 'info' });
 });
 afterAll(async () => {
   process.off('unhandledRejection', onCrash);

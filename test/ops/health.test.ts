@@ -1,24 +1,28 @@
+import type { SocketModeReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../../src/compose.ts';
 import type { Db } from '../../src/db/db.ts';
 import type { TickResult } from '../../src/digest/tick.ts';
-import { createHealth, opsRoutes, startOpsServer } from '../../src/ops/health.ts';
+import { createHealth } from '../../src/ops/health.ts';
 import { createMetrics, recordTick } from '../../src/ops/metrics.ts';
-import { createSlackBot } from '../../src/slack/app.ts';
+import { openRuntime } from '../../src/runtime.ts';
 import type { SummarizerStats } from '../../src/summarize/summarizer.ts';
+import { freePort, sample, startBot, type TestBot, testConfig } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { captureLogs } from '../helpers/logs.ts';
+import { waitUntil } from '../helpers/payloads.ts';
 import { send } from '../helpers/signer.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-import { captureLogs, type OpsBot, sample, startOpsBot, waitUntil } from './support.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 let tdb: TestDb;
 let slack: SlackApiStandIn;
-let ops: OpsBot;
+let ops: TestBot;
 const logs = captureLogs('info');
 
 beforeAll(async () => {
   tdb = await openTestDb();
   slack = await startSlackApi();
-  ops = await startOpsBot({ db: tdb.db, slack, logger: logs.logger, logLevel: 'info' });
+  ops = await startBot({ db: tdb.db, slack, logger: logs.logger, logLevel: 'info' });
 });
 afterAll(async () => {
   await ops?.stop();
@@ -36,6 +40,9 @@ const get = async (base: string, path: string) => {
   const res = await fetch(`${base}${path}`);
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 };
+
+/** A catalog whose current role is `id`. */
+const role = (id: string) => ({ current: async () => ({ id, name: 'Machine Learning Engineer' }) });
 
 /** A database whose queries fail (or hang) from the moment `broken` is set. */
 function faulty(db: Db, fault: { mode?: 'fail' | 'hang' }): Db {
@@ -68,7 +75,7 @@ describe('GET /healthz and /readyz on the bot port', () => {
   it('readyz: 503 when the database is unreachable, hangs, misses a migration or holds no catalog', async () => {
     const fault: { mode?: 'fail' | 'hang' } = {};
     const db = faulty(tdb.db, fault);
-    const health = createHealth({ db, roleId: 'mle', timeoutMs: 300 });
+    const health = createHealth({ db, catalog: role('mle'), timeoutMs: 300 });
     expect((await health.ready()).ok).toBe(true);
 
     fault.mode = 'fail';
@@ -79,7 +86,7 @@ describe('GET /healthz and /readyz on the bot port', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     fault.mode = undefined;
 
-    expect(await createHealth({ db, roleId: 'no-such-role' }).ready()).toMatchObject({
+    expect(await createHealth({ db, catalog: role('no-such-role') }).ready()).toMatchObject({
       ok: false,
       checks: { database: 'ok', migrations: 'ok', catalog: 'no duties loaded for role no-such-role' },
     });
@@ -90,7 +97,7 @@ describe('GET /healthz and /readyz on the bot port', () => {
     );
     await tdb.db.query('delete from schema_migrations where version = $1', [last?.version]);
     try {
-      const report = await createHealth({ db: tdb.db, roleId: 'mle' }).ready();
+      const report = await createHealth({ db: tdb.db, catalog: role('mle') }).ready();
       expect(report.ok).toBe(false);
       expect(report.checks.migrations).toMatch(/of \d+ migrations applied/);
       // Served over HTTP as a 503 with the report.
@@ -103,17 +110,14 @@ describe('GET /healthz and /readyz on the bot port', () => {
     expect((await get(ops.base, '/readyz')).status).toBe(200);
   });
 
-  it('Socket Mode: the same routes on a small listener of their own', async () => {
-    const bot = await createSlackBot({
-      slack: { botToken: slack.token, appToken: 'xapp-1-A0TEST-123-abc', apiUrl: slack.url },
-      logLevel: 'error',
-      deps: ops.deps,
-    });
+  it('Socket Mode: the same routes on the bot port (Bolt customRoutes), no public endpoint', async () => {
+    const port = await freePort();
+    const config = testConfig(slack, { SLACK_APP_TOKEN: 'xapp-1-A0TEST-123-abc', PORT: String(port) });
+    const runtime = await openRuntime(config, { db: tdb.db });
+    const bot = await createBot(runtime, { logger: logs.logger });
     // No socket is opened in tests (there is no Slack to connect to); everything else is the real start.
-    bot.app.start = async () => undefined as never;
-    bot.app.stop = async () => undefined;
-    const { port } = await bot.start(0);
-    expect(port).toBeGreaterThan(0);
+    (bot.slack.receiver as SocketModeReceiver).client.start = async () => ({}) as never;
+    expect((await bot.start()).port).toBe(port);
     const base = `http://127.0.0.1:${port}`;
     expect(await get(base, '/healthz')).toMatchObject({ status: 200, body: 'ok' });
     expect((await get(base, '/readyz')).status).toBe(200);
@@ -124,18 +128,20 @@ describe('GET /healthz and /readyz on the bot port', () => {
   });
 
   it('readyz says 503 once shutdown began (a load balancer drains the process)', async () => {
-    const health = createHealth({ db: tdb.db, roleId: 'mle' });
-    const server = await startOpsServer(0, opsRoutes(health, undefined, logs.logger));
+    const t = await openTestDb();
+    const bot = await startBot({ db: t.db, slack });
     try {
-      expect((await get(`http://127.0.0.1:${server.port}`, '/readyz')).status).toBe(200);
-      health.stopping();
-      const res = await get(`http://127.0.0.1:${server.port}`, '/readyz');
-      expect(res.status).toBe(503);
-      expect(JSON.parse(res.body).checks.process).toBe('shutting down');
-      // No registry given: no /metrics.
-      expect((await get(`http://127.0.0.1:${server.port}`, '/metrics')).status).toBe(404);
+      expect((await get(bot.base, '/readyz')).status).toBe(200);
+      const stopping = bot.stop(1000);
+      const res = await get(bot.base, '/readyz').catch(() => undefined);
+      // Either already refused (the port closed) or answered 503 while draining: never "ready".
+      if (res) {
+        expect(res.status).toBe(503);
+        expect(JSON.parse(res.body).checks.process).toBe('shutting down');
+      }
+      await stopping;
     } finally {
-      await server.close();
+      await t.close();
     }
   });
 });

@@ -2,17 +2,17 @@
 // at debug, Bolt's and the Web API client's included; no secret, token or raw Slack user id may appear in them, and
 // question text may appear only at debug.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchCatalog } from '../../src/catalog/current.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { tick } from '../../src/digest/tick.ts';
 import { countingErrors, createLogger, hashId } from '../../src/log.ts';
-import { createSummarizer } from '../../src/summarize/summarizer.ts';
-import { SIGNING_SECRET } from '../helpers/app.ts';
+import { SIGNING_SECRET, startBot, type TestBot } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { captureLogs } from '../helpers/logs.ts';
 import { type OpenAiStandIn, startOpenAiStandIn } from '../helpers/openai-api.ts';
+import { blockAction, button } from '../helpers/payloads.ts';
 import { send } from '../helpers/signer.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-import { blockAction, button } from '../slack/support.ts';
-import { captureLogs, type OpsBot, startOpsBot } from './support.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 const BOT_TOKEN = 'xoxb-2000000001-3000000001-LogScanBotTokenAbc';
 const OPENAI_KEY = 'sk-logscan-0123456789abcdef';
@@ -27,7 +27,7 @@ const QUESTIONS = [
 let tdb: TestDb;
 let slack: SlackApiStandIn;
 let openai: OpenAiStandIn;
-let ops: OpsBot;
+let ops: TestBot;
 // No secrets list here: the scan proves nothing writes them in the first place (the list is tested on its own below).
 const logs = captureLogs('debug');
 
@@ -35,12 +35,14 @@ beforeAll(async () => {
   tdb = await openTestDb();
   slack = await startSlackApi({ token: BOT_TOKEN });
   openai = await startOpenAiStandIn({ mode: '500' });
-  const summarizer = createSummarizer({
+  // The LLM configured as a deployment configures it: compose.ts builds the summarizer from it.
+  ops = await startBot({
     db: tdb.db,
-    llm: { apiKey: OPENAI_KEY, baseUrl: openai.url, model: 'm', timeoutMs: 1500 },
+    slack,
     logger: logs.logger,
+    logLevel: 'debug',
+    env: { OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: 'm', LLM_TIMEOUT_MS: '1500' },
   });
-  ops = await startOpsBot({ db: tdb.db, slack, logger: logs.logger, logLevel: 'debug', summarizer });
 });
 afterAll(async () => {
   await ops?.stop();
@@ -109,6 +111,7 @@ describe('logs of the main scenarios', () => {
     await slack.waitFor('chat.postMessage', 4, 10_000);
     const result = await tick({
       db: tdb.db,
+      catalog: watchCatalog(tdb.db),
       client: createDigestClient({ token: BOT_TOKEN, apiUrl: slack.url }),
       logger: logs.logger.child({ component: 'digest' }),
       now: new Date(Date.now() + 8 * 24 * 3600_000),

@@ -1,16 +1,15 @@
 // SIGTERM: stop taking requests, finish answers in flight (or tell the asker to try again), release the database,
 // exit 0. The first tests run the real entry point (`node --import tsx src/main.ts`) in its own process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RESTARTING_TEXT } from '../../src/slack/middleware/serve.ts';
-import { SIGNING_SECRET } from '../helpers/app.ts';
+import { freePort, SIGNING_SECRET, sample, startBot } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
+import { captureLogs } from '../helpers/logs.ts';
 import { createSigner, send } from '../helpers/signer.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-import { captureLogs, sample, startOpsBot } from './support.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const signer = createSigner(SIGNING_SECRET);
@@ -26,17 +25,6 @@ afterAll(async () => {
   await tdb?.close();
 });
 afterEach(() => slack.reset());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;
@@ -159,13 +147,13 @@ describe('stop(): answers that outlive the grace period', () => {
     const t = await openTestDb();
     try {
       const logs = captureLogs('info');
-      const ops = await startOpsBot({
+      const ops = await startBot({
         db: t.db,
         slack,
         logger: logs.logger,
         logLevel: 'error',
         // A question that never finishes (a hung database, say).
-        wrapAnswers: (a) => ({ ...a, ask: () => new Promise(() => {}) }),
+        answers: (a) => ({ ...a, ask: () => new Promise(() => {}) }),
       });
       await send(ops.url, ops.signer.command({ text: 'who reviews code?', response_url: slack.responseUrl('hang1') }));
       await send(ops.url, ops.signer.command({ text: 'who reviews code?', response_url: slack.responseUrl('hang2') }));

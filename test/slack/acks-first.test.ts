@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAckGate } from '../../src/slack/ack-gate.ts';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
 import { send } from '../helpers/signer.ts';
-import { type Env, openEnv } from './support.ts';
 
 // Through the real endpoint: a burst of commands is acked in full before any of them is answered, and then every
 // one of them is answered, even when the requests come in two bursts with a pause between them that leaves time to
 // answer the first. The quiet period is long here (the default is a few ms) so that a slow, shared machine
 // spreading the burst's arrivals cannot open the gate between them.
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv({ ackGate: createAckGate({ quietMs: 1500, maxWaitMs: 10_000 }) });
+  env = await openBotEnv({ ackGate: createAckGate({ quietMs: 1500, maxWaitMs: 10_000 }) });
 });
 afterAll(async () => {
   await env?.close();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Match } from '../../src/search/engine.ts';
-import { send } from '../helpers/signer.ts';
-import type { RecordedCall } from '../helpers/slack-api.ts';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
 import {
   allText,
   blockAction,
@@ -10,16 +9,16 @@ import {
   buttons,
   click,
   command,
-  type Env,
-  openEnv,
   responseFor,
   unescapedMarkup,
   uniqueId,
-} from './support.ts';
+} from '../helpers/payloads.ts';
+import { send } from '../helpers/signer.ts';
+import type { RecordedCall } from '../helpers/slack-api/server.ts';
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 // Every call of every test, for the final check on markup.

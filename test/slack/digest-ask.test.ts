@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ASK_ACTION_ID } from '../../src/digest/blocks.ts';
-import { click, type Env, openEnv } from './support.ts';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
+import { click } from '../helpers/payloads.ts';
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/postgres.ts';
-import { startTestBot, type TestBot } from '../helpers/app.ts';
+import { type BotEnv, openBotEnv, startBot, type TestBot } from '../helpers/bot.ts';
 import { ENGINE } from '../helpers/db.ts';
+import { allText, blockAction, blocksOf, unescapedMarkup, uniqueId } from '../helpers/payloads.ts';
 import { send } from '../helpers/signer.ts';
-import type { RecordedCall } from '../helpers/slack-api.ts';
-import { allText, blockAction, blocksOf, type Env, openEnv, unescapedMarkup, uniqueId } from './support.ts';
+import type { RecordedCall } from '../helpers/slack-api/server.ts';
 
-let env: Env;
+let env: BotEnv;
 const seen: RecordedCall[] = [];
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 beforeEach(() => {
@@ -182,7 +182,7 @@ describe('event deliveries', () => {
     // Postgres: a second pool on the same database, as a second process would have. PGlite: one
     // embedded database cannot be opened twice, so both instances share the one Db.
     const second = ENGINE === 'postgres' ? await openPostgres({ url: env.tdb.url as string, max: 3 }) : env.tdb.db;
-    const other = await startTestBot({ db: second, slack: env.slack });
+    const other = await startBot({ db: second, slack: env.slack });
     try {
       env.slack.reset();
       for (let round = 0; round < 3; round++) {

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Answer } from '../../src/feedback/answers.ts';
 import type { Match } from '../../src/search/engine.ts';
-import { answerMessage, notCoveredMessage } from '../../src/slack/blocks/answer.ts';
+import { answerMessage, notCoveredMessage } from '../../src/slack/messages/answer.ts';
 import {
   homeView,
   randomMessage,
   sectionMessage,
   sectionNotFoundMessage,
   sectionsMessage,
-} from '../../src/slack/blocks/browse.ts';
+} from '../../src/slack/messages/browse.ts';
 import { parseIntent, stripSlackMarkup } from '../../src/slack/text.ts';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
+import { button, buttons, click, command, unescapedMarkup, uniqueId } from '../helpers/payloads.ts';
 import { send } from '../helpers/signer.ts';
-import { type RecordedCall, validateBlocks } from '../helpers/slack-api.ts';
-import { button, buttons, click, command, type Env, openEnv, unescapedMarkup, uniqueId } from './support.ts';
+import { validateBlocks } from '../helpers/slack-api/block-kit.ts';
+import type { RecordedCall } from '../helpers/slack-api/server.ts';
 
 const HOSTILE = [
   '<!channel>',
@@ -79,9 +81,9 @@ function chunks<T>(xs: T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
 }
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 

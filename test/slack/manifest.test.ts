@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.ts';
-import { EVENTS_PATH } from '../../src/slack/app.ts';
+import { EVENTS_PATH } from '../../src/slack/http.ts';
 import { COMMAND } from '../../src/slack/listeners/commands/mle-duties.ts';
 
 const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'data/slack-manifest.json'), 'utf8'));

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ASK_ACTION_ID } from '../../src/digest/blocks.ts';
+import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
+import { blockAction, responseFor, uniqueId } from '../helpers/payloads.ts';
 import { createSigner, type SignedRequest, send } from '../helpers/signer.ts';
-import { type Env, openEnv, responseFor, uniqueId } from './support.ts';
 
-let env: Env;
+let env: BotEnv;
 beforeAll(async () => {
-  env = await openEnv();
+  env = await openBotEnv();
 });
 afterAll(() => env?.close());
 beforeEach(() => env.slack.reset());
@@ -142,6 +144,22 @@ describe('request verification', () => {
     await responseFor(env.slack, id);
     await new Promise((r) => setTimeout(r, 200));
     expect(env.slack.callsTo('response_url')).toHaveLength(1);
+  });
+
+  it.each([
+    ['the section picker', { type: 'static_select', action_id: 'section_select' }],
+    ["the digest's Ask button", { type: 'button', action_id: ASK_ACTION_ID, value: '2026-W48' }],
+  ])('a replayed click on %s (same signed request twice) is answered once', async (_name, element) => {
+    // Replay protection is the request middleware's, for every listener: it used to be opt-in, and these had none.
+    const id = uniqueId('replay-click');
+    const req = env.bot.signer.action(
+      blockAction(element, { user: 'U0ASKER1', responseUrl: env.slack.responseUrl(id), selected: '2' }),
+    );
+    expect((await send(env.bot.url, req)).status).toBe(200);
+    expect((await send(env.bot.url, req)).status).toBe(200);
+    await responseFor(env.slack, id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(env.slack.calls.filter((c) => c.responseUrlId === id)).toHaveLength(1);
   });
 
   it('GET /healthz answers without a signature; other paths 404', async () => {

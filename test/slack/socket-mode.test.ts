@@ -1,28 +1,20 @@
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBot } from '../../src/compose.ts';
 import { loadConfig, requireSlack } from '../../src/config.ts';
 import { isAppError } from '../../src/errors.ts';
-import { createAnswerService } from '../../src/feedback/answers.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createSearchEngine } from '../../src/search/engine.ts';
-import { createSlackBot } from '../../src/slack/app.ts';
-import type { SlackDeps } from '../../src/slack/deps.ts';
+import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import { testConfig } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 let tdb: TestDb;
 let slack: SlackApiStandIn;
-let deps: SlackDeps;
+const runtime = (env: Record<string, string>): Promise<Runtime> => openRuntime(testConfig(slack, env), { db: tdb.db });
 beforeAll(async () => {
   tdb = await openTestDb();
   slack = await startSlackApi();
-  deps = {
-    db: tdb.db,
-    role: { id: 'mle', name: 'Machine Learning Engineer' },
-    answers: createAnswerService(tdb.db, createSearchEngine(tdb.db)),
-    logger: silentLogger,
-    now: () => new Date(),
-  };
 });
 afterAll(async () => {
   await slack?.close();
@@ -30,33 +22,24 @@ afterAll(async () => {
 });
 
 it('builds in Socket Mode when SLACK_APP_TOKEN is set (no connection is opened)', async () => {
-  const bot = await createSlackBot({
-    slack: { botToken: slack.token, appToken: 'xapp-1-A0TEST-123-abc', apiUrl: slack.url },
-    logLevel: 'error',
-    deps,
-  });
-  expect(bot.mode).toBe('socket');
-  expect(bot.receiver).toBeInstanceOf(SocketModeReceiver);
+  slack.reset();
+  const bot = await createBot(await runtime({ SLACK_APP_TOKEN: 'xapp-1-A0TEST-123-abc' }), { logger: silentLogger });
+  expect(bot.slack.mode).toBe('socket');
+  expect(bot.slack.receiver).toBeInstanceOf(SocketModeReceiver);
   // The token was checked against the Web API; nothing else was called.
   expect(slack.calls.map((c) => c.method)).toEqual(['auth.test']);
 });
 
 it('builds in HTTP mode otherwise', async () => {
-  const bot = await createSlackBot({
-    slack: { botToken: slack.token, signingSecret: 's', apiUrl: slack.url },
-    logLevel: 'error',
-    deps,
-  });
-  expect(bot.mode).toBe('http');
-  expect(bot.receiver).toBeInstanceOf(HTTPReceiver);
+  const bot = await createBot(await runtime({}), { logger: silentLogger });
+  expect(bot.slack.mode).toBe('http');
+  expect(bot.slack.receiver).toBeInstanceOf(HTTPReceiver);
 });
 
 it('a bot token Slack refuses stops the start with a pointer to the README', async () => {
-  const err = await createSlackBot({
-    slack: { botToken: 'xoxb-wrong', signingSecret: 's', apiUrl: slack.url },
-    logLevel: 'error',
-    deps,
-  }).catch((e: unknown) => e);
+  const err = await createBot(await runtime({ SLACK_BOT_TOKEN: 'xoxb-wrong' }), { logger: silentLogger }).catch(
+    (e: unknown) => e,
+  );
   expect(isAppError(err, 'config_invalid')).toBe(true);
   expect((err as Error).message).toContain('invalid_auth');
   expect((err as Error).message).toContain('Connect to Slack');

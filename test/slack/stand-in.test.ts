@@ -1,6 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
 // The stand-in must behave like Slack where our code depends on it, or the other tests prove nothing.
 describe('Slack Web API stand-in', () => {

@@ -130,7 +130,7 @@ describe('blocks', () => {
   it('stays within the section limit', () => {
     const text = toMrkdwn('<&>'.repeat(1000));
     const [block] = summaryBlocks({ kind: 'summary', text, plain: '', cached: false });
-    const section = block?.text as { text: string } | undefined;
+    const section = (block as { text?: { text: string } } | undefined)?.text;
     expect(section?.text.length).toBeGreaterThan(2000);
     expect(section?.text.length).toBeLessThanOrEqual(3000);
   });

@@ -1,4 +1,5 @@
 import type { AnyMiddlewareArgs, Context, Middleware, RespondFn, SayFn } from '@slack/bolt';
+import { type Message, textMessage } from '../../blocks/kit.ts';
 import type { Db } from '../../db/db.ts';
 import { countingErrors, type Logger } from '../../log.ts';
 import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../ops/metrics.ts';
@@ -17,10 +18,16 @@ export interface ServedRequest {
   /** How it ended, when its listener knows better than `ok` (answered, not_covered). */
   outcome?: RequestOutcome;
   /**
-   * Commands and clicks: false when this very request was handled already (a replay). Listeners ack first, then
-   * ask: the claim is a query, and no query may run ahead of an ack. Events were claimed before their listener ran.
+   * Commands and clicks: false when this very request was handled already (a replay). Asked after the ack (see
+   * listen.ts): the claim is a query, and no query may run ahead of an ack. Events were claimed before their listener
+   * ran.
    */
   isFirstDelivery(): Promise<boolean>;
+  /**
+   * Tells the person who asked, where they asked (the command's or click's response_url, the mention's thread, the
+   * DM); undefined where nobody waits for an answer (the Home tab).
+   */
+  readonly tellAsker: ((message: Message) => Promise<unknown>) | undefined;
   /**
    * Commands and clicks, once acked: runs `work` (the answer) as the rest of this request, and lets the listener
    * return at once. The answer waits for the ack gate, and Bolt's objects for this request (the HTTP request and
@@ -41,13 +48,19 @@ export function servedRequest(context: Context): ServedRequest {
 /** A request still being served, for a clean shutdown. */
 export interface InFlight {
   surface: RequestSurface;
-  /** Tells the asker this request will not be answered (shutdown); absent where nobody waits for an answer. */
-  tryAgain?: () => Promise<unknown>;
+  /** Where to tell the asker this request will not be answered (shutdown). */
+  tellAsker: ServedRequest['tellAsker'];
   /** Counted by shutdown as interrupted, so not again when it ends. */
   interrupted?: boolean;
 }
 
 export const RESTARTING_TEXT = 'Sorry, I am restarting and could not finish this answer. Please ask again in a moment.';
+/** What an asker is told when shutdown outran their answer. */
+export const RESTARTING: Message = textMessage(RESTARTING_TEXT);
+/** What an asker is told when their request failed, wherever they asked. */
+export const TRY_AGAIN: Message = textMessage(
+  'Sorry, something went wrong while answering. Please try again in a moment.',
+);
 
 /**
  * The bot's one global middleware (Bolt runs each global middleware for every request, acks included, so there is
@@ -85,8 +98,10 @@ export function serveRequests(options: {
       : typeof context[SIGNATURE_KEY] === 'string'
         ? `sig:${context[SIGNATURE_KEY]}`
         : undefined;
+    const tellAsker = tellAskerFor(surface, args);
     const request: ServedRequest = {
       surface,
+      tellAsker,
       // Made on first use, id included: most requests log nothing.
       get log() {
         log ??= countingErrors(logger.child({ requestId: newRequestId() }), () => {
@@ -119,7 +134,7 @@ export function serveRequests(options: {
     };
     context[REQUEST_KEY] = request;
 
-    const entry: InFlight = { surface, tryAgain: tryAgainFor(surface, args) };
+    const entry: InFlight = { surface, tellAsker };
     // No closure made here may refer to `next` or `args`: closures of one scope share its variables, and one kept
     // by the answer would keep every object of Bolt's for this request alive with it.
     const listeners = isEvent ? serveEvent(db, key, request, next, () => afterAck) : next();
@@ -180,20 +195,20 @@ async function serveEvent(
   if (Math.random() < 0.01) await pruneEventReceipts(db).catch(() => {});
 }
 
-/** Where an interrupted request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
-function tryAgainFor(
+/** Where a request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
+function tellAskerFor(
   surface: RequestSurface,
   args: { body: unknown; respond?: RespondFn; say?: SayFn },
-): (() => Promise<unknown>) | undefined {
+): ServedRequest['tellAsker'] {
   if ((surface === 'command' || surface === 'action') && args.respond) {
     const respond = args.respond;
-    return () => respond({ response_type: 'ephemeral', replace_original: false, text: RESTARTING_TEXT });
+    return (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message });
   }
   if ((surface === 'mention' || surface === 'dm') && args.say) {
     const say = args.say;
     const event = (args.body as { event?: { ts?: string; thread_ts?: string } }).event;
     const threadTs = surface === 'mention' ? (event?.thread_ts ?? event?.ts) : event?.thread_ts;
-    return () => say({ text: RESTARTING_TEXT, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    return (message) => say({ ...message, ...(threadTs ? { thread_ts: threadTs } : {}) });
   }
   return undefined;
 }

@@ -6,7 +6,7 @@ import type { Db } from '../../../src/db/db.ts';
 import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../../src/ops/metrics.ts';
 import { type InFlight, servedRequest, serveRequests } from '../../../src/slack/middleware/serve.ts';
 import { openTestDb, type TestDb } from '../../helpers/db.ts';
-import { captureLogs } from '../../ops/support.ts';
+import { captureLogs } from '../../helpers/logs.ts';
 
 let tdb: TestDb;
 beforeAll(async () => {

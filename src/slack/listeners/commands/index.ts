@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.ts';
+import { listenToCommand } from '../../middleware/listen.ts';
 import { COMMAND, mleDutiesCommand } from './mle-duties.ts';
 
 export function register(app: App, deps: SlackDeps): void {
-  app.command(COMMAND, mleDutiesCommand(deps));
+  listenToCommand(app, COMMAND, mleDutiesCommand(deps));
 }

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { hashId } from '../../../log.ts';
-import { helpMessage } from '../../blocks/browse.ts';
-import { runWork, type SlackDeps } from '../../deps.ts';
+import type { SlackDeps } from '../../deps.ts';
+import { helpMessage } from '../../messages/browse.ts';
 import type { ServedRequest } from '../../middleware/serve.ts';
-import { followWithSummary, type Reply, replyTo, TRY_AGAIN } from '../../reply.ts';
+import { followWithSummary, type Reply, replyTo } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
 /** The parts of a message event that decide whether and how we answer it. */
@@ -32,31 +32,26 @@ export async function answerInConversation(
   options: { surface: 'mention' | 'dm'; threadTs?: string },
 ): Promise<void> {
   const log = request.log.child({ surface: options.surface, user: hashId(event.user) });
-  const where = { channel: event.channel, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) };
-  try {
-    const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
-    // Digests are set up per channel with the slash command; here the question is taken as help.
-    const reply: Reply =
-      intent.kind === 'digest'
-        ? { message: helpMessage(deps.role.name) }
-        : await runWork(deps, () => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
-    request.outcome = reply.outcome;
-    const posted = await client.chat.postMessage({
-      ...where,
-      ...reply.message,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
-    const ts = posted.ts;
-    if (!ts) return;
-    await followWithSummary(
-      deps,
-      reply,
-      (message) => client.chat.update({ channel: posted.channel ?? event.channel, ts, ...message }),
-      log,
-    );
-  } catch (err) {
-    log.error('answer failed', { err });
-    await client.chat.postMessage({ ...where, ...TRY_AGAIN }).catch(() => {});
-  }
+  const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
+  // Digests are set up per channel with the slash command; here the question is taken as help.
+  const reply: Reply =
+    intent.kind === 'digest'
+      ? { message: helpMessage((await deps.catalog.current()).name) }
+      : await deps.work(() => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
+  request.outcome = reply.outcome;
+  const posted = await client.chat.postMessage({
+    channel: event.channel,
+    ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    ...reply.message,
+    unfurl_links: false,
+    unfurl_media: false,
+  });
+  const ts = posted.ts;
+  if (!ts) return;
+  await followWithSummary(
+    deps,
+    reply,
+    (message) => client.chat.update({ channel: posted.channel ?? event.channel, ts, ...message }),
+    log,
+  );
 }

@@ -1,34 +1,9 @@
+// Slack payloads in tests: clicks as Slack sends them, the round trips of a command or a click through the bot's
+// signed endpoint, and reading what the bot sent back (blocks, buttons, anything shaped like markup).
 import { expect } from 'vitest';
-import { startTestBot, type TestBot } from '../helpers/app.ts';
-import { openTestDb, type TestDb } from '../helpers/db.ts';
-import { send } from '../helpers/signer.ts';
-import { type RecordedCall, type SlackApiStandIn, startSlackApi } from '../helpers/slack-api.ts';
-
-export interface Env {
-  tdb: TestDb;
-  slack: SlackApiStandIn;
-  bot: TestBot;
-  close(): Promise<void>;
-}
-
-export async function openEnv(
-  options: Pick<Parameters<typeof startTestBot>[0], 'bodyLimit' | 'ackGate'> = {},
-): Promise<Env> {
-  const tdb = await openTestDb();
-  const slack = await startSlackApi();
-  const bot = await startTestBot({ db: tdb.db, slack, ...options });
-  slack.reset();
-  return {
-    tdb,
-    slack,
-    bot,
-    async close() {
-      await bot.stop();
-      await slack.close();
-      await tdb.close();
-    },
-  };
-}
+import type { BotEnv } from './bot.ts';
+import { send } from './signer.ts';
+import type { RecordedCall, SlackApiStandIn } from './slack-api/server.ts';
 
 let counter = 0;
 export const uniqueId = (prefix: string) => `${prefix}${++counter}${Date.now().toString(36)}`;
@@ -44,7 +19,7 @@ export async function responseFor(slack: SlackApiStandIn, id: string, timeoutMs 
   }
 }
 
-export async function command(env: Env, text: string, user = 'U0ASKER1'): Promise<RecordedCall> {
+export async function command(env: BotEnv, text: string, user = 'U0ASKER1'): Promise<RecordedCall> {
   const id = uniqueId('cmd');
   const res = await send(
     env.bot.url,
@@ -93,7 +68,7 @@ export function allText(call: RecordedCall): string {
 
 /** Clicks a button (block_actions through the real endpoint) and returns the response_url post it caused. */
 export async function click(
-  env: Env,
+  env: BotEnv,
   element: Element,
   options: { user?: string; waitForResponse?: boolean; container?: Record<string, unknown> } = {},
 ): Promise<RecordedCall | undefined> {
@@ -160,4 +135,12 @@ export function unescapedMarkup(calls: RecordedCall[], allowedUsers: string[] = 
     if (c.body.parse === 'full') found.push('parse=full');
   }
   return found;
+}
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

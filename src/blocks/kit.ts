@@ -1,16 +1,26 @@
+// Block Kit as pure functions: the one message type every feature and the Slack adapter build, Slack's limits, and
+// the blocks. Text given to `section`/`context` must already be escaped mrkdwn (see mrkdwn.ts); plain_text fields
+// are made safe here.
 import type { types } from '@slack/bolt';
-import { plainText } from './mrkdwn.ts';
+import { plainLabel } from './mrkdwn.ts';
 
 export type Block = types.KnownBlock;
 export type Button = types.Button;
 
-/** What every message we send is made of: blocks, and the plain `text` Slack shows in notifications. */
-export interface SlackMessage {
+/** What every message we send is made of: blocks, the plain `text` Slack shows in notifications, and metadata. */
+export interface Message {
   text: string;
+  blocks: Block[];
+  /** Message metadata (the digest finds its own posts by it). */
+  metadata?: { event_type: string; event_payload: Record<string, string | number> };
+}
+
+export interface HomeView {
+  type: 'home';
   blocks: Block[];
 }
 
-/** Slack's limits, kept below the real ones where a margin costs nothing. */
+/** Slack's limits, and where we keep below them on purpose. */
 export const LIMITS = {
   messageBlocks: 50,
   homeBlocks: 100,
@@ -18,10 +28,12 @@ export const LIMITS = {
   header: 150,
   buttonText: 75,
   optionText: 75,
+  /** Our cap for a message's plain `text` (Slack allows far more; a notification shows little of it). */
   fallbackText: 3000,
+  /** Slack refuses a message with about 13k characters of block text in total (msg_blocks_too_long). */
+  messageTextBudget: 11_000,
 } as const;
 
-/** `text` must already be escaped mrkdwn; callers build it from escapeMrkdwn/safeText. */
 export function section(text: string, blockId?: string): Block {
   return {
     type: 'section',
@@ -30,21 +42,24 @@ export function section(text: string, blockId?: string): Block {
   };
 }
 
-export function context(text: string): Block {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: text.length > 0 ? text : ' ' }] };
-}
-
-/**
- * For plain_text fields (headers, buttons, options). Slack does not parse mentions there, but angle
- * brackets are swapped for look-alikes anyway, so no text we send ever holds anything shaped like
- * markup, whichever field it lands in and whatever a client does with it.
- */
-export function plainLabel(text: string, max: number): string {
-  return plainText(text, max).replace(/</g, '‹').replace(/>/g, '›') || ' ';
+export function context(text: string, blockId?: string): Block {
+  return {
+    type: 'context',
+    ...(blockId ? { block_id: blockId } : {}),
+    elements: [{ type: 'mrkdwn', text: text.length > 0 ? text : ' ' }],
+  };
 }
 
 export function header(text: string): Block {
   return { type: 'header', text: { type: 'plain_text', text: plainLabel(text, LIMITS.header) } };
+}
+
+export function divider(): Block {
+  return { type: 'divider' };
+}
+
+export function actions(blockId: string, elements: types.ActionsBlockElement[]): Block {
+  return { type: 'actions', block_id: blockId, elements };
 }
 
 export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -57,20 +72,17 @@ export function button(actionId: string, text: string, value: string, style?: 'p
   };
 }
 
-/** Slack refuses a message with about 13k characters of block text in total (msg_blocks_too_long). */
-export const MESSAGE_TEXT_BUDGET = 11_000;
-
 /**
- * Lines of escaped mrkdwn packed into as few section blocks as fit 3000 characters each, never
- * splitting a line (a line longer than a block is already cut by safeText), and stopping at `budget`
- * characters in all; `omitted` says how many lines did not fit.
+ * Lines of escaped mrkdwn packed into as few section blocks as fit 3000 characters each, never splitting a line (a
+ * line longer than a block is already cut by safeText), and stopping at `budget` characters in all; `omitted` says
+ * how many lines did not fit.
  */
 export function packLines(
   lines: string[],
   options: { max?: number; budget?: number; maxBlocks?: number } = {},
 ): { blocks: Block[]; omitted: number } {
   const max = options.max ?? 2900;
-  const budget = options.budget ?? MESSAGE_TEXT_BUDGET;
+  const budget = options.budget ?? LIMITS.messageTextBudget;
   const maxBlocks = options.maxBlocks ?? 40;
   const blocks: Block[] = [];
   let current = '';
@@ -96,4 +108,9 @@ export function packLines(
 /** A fallback text within limits; the input must already be escaped. */
 export function fallback(text: string): string {
   return text.length <= LIMITS.fallbackText ? text : `${text.slice(0, LIMITS.fallbackText - 1)}…`;
+}
+
+/** One section of already escaped mrkdwn, with the same text as its fallback. */
+export function textMessage(text: string): Message {
+  return { text: fallback(text), blocks: [section(text)] };
 }

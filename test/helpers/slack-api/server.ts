@@ -28,6 +28,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { LIMITS, validateBlocks } from './block-kit.ts';
+import { webApiMethods } from './methods.ts';
 
 export interface RecordedCall {
   /** Web API method ('chat.postMessage'…) or 'response_url'. */
@@ -95,22 +97,6 @@ export interface SlackApiOptions {
   token?: string;
 }
 
-const LIMITS = {
-  messageBlocks: 50,
-  homeBlocks: 100,
-  sectionText: 3000,
-  field: 2000,
-  fields: 10,
-  header: 150,
-  buttonText: 75,
-  buttonValue: 2000,
-  url: 3000,
-  id: 255,
-  actionsElements: 25,
-  contextElements: 10,
-  totalText: 13_000,
-} as const;
-
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
   const token = options.token ?? 'xoxb-test-token';
   const botUserId = 'UBOT0001';
@@ -138,103 +124,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     return `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
   };
 
-  const handleMethod = (method: string, body: Record<string, unknown>): Record<string, unknown> => {
-    switch (method) {
-      case 'auth.test':
-        return {
-          ok: true,
-          url: 'https://test.slack.com/',
-          team: 'Test',
-          user: 'mle-duties',
-          team_id: teamId,
-          user_id: botUserId,
-          bot_id: botId,
-        };
-      case 'chat.postMessage':
-      case 'chat.postEphemeral':
-      case 'chat.update': {
-        const channel = String(body.channel ?? '');
-        if (!channel) return { ok: false, error: 'channel_not_found' };
-        const blocks = body.blocks as unknown[] | undefined;
-        if (!body.text && !blocks && !body.attachments) return { ok: false, error: 'no_text' };
-        if (typeof body.text === 'string' && body.text.length > 40_000) return { ok: false, error: 'msg_too_long' };
-        const invalid = blocks ? validateBlocks(blocks, LIMITS.messageBlocks) : undefined;
-        if (invalid) return invalid;
-        if (method === 'chat.postEphemeral') {
-          if (!body.user) return { ok: false, error: 'user_not_in_channel' };
-          return { ok: true, message_ts: nextTs() };
-        }
-        if (method === 'chat.update') {
-          const msg = (stored.get(channel) ?? []).find((m) => m.ts === body.ts);
-          if (!msg) return { ok: false, error: 'message_not_found' };
-          msg.text = body.text as string | undefined;
-          msg.blocks = blocks;
-          return { ok: true, channel, ts: msg.ts, text: msg.text };
-        }
-        const msg: StoredMessage = {
-          type: 'message',
-          ts: nextTs(),
-          channel,
-          text: body.text as string | undefined,
-          blocks,
-          thread_ts: body.thread_ts as string | undefined,
-          metadata: body.metadata,
-          user: botUserId,
-          bot_id: botId,
-        };
-        const list = stored.get(channel) ?? [];
-        list.push(msg);
-        stored.set(channel, list);
-        return { ok: true, channel, ts: msg.ts, message: msg };
-      }
-      case 'views.publish': {
-        const view = body.view as { type?: string; blocks?: unknown[] } | undefined;
-        if (!body.user_id) return { ok: false, error: 'invalid_arguments' };
-        if (view?.type !== 'home' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
-        const invalid = validateBlocks(view.blocks, LIMITS.homeBlocks, false);
-        if (invalid) return invalid;
-        return { ok: true, view: { id: 'V0001', ...view } };
-      }
-      case 'users.info': {
-        const id = String(body.user ?? '');
-        if (!id) return { ok: false, error: 'user_not_found' };
-        return {
-          ok: true,
-          user: users.get(id) ?? { id, name: `user-${id.toLowerCase()}`, tz: 'Europe/London', is_bot: false },
-        };
-      }
-      case 'conversations.info': {
-        const id = String(body.channel ?? '');
-        if (!id) return { ok: false, error: 'channel_not_found' };
-        return {
-          ok: true,
-          channel: conversations.get(id) ?? {
-            id,
-            name: `channel-${id.toLowerCase()}`,
-            is_channel: true,
-            is_im: id.startsWith('D'),
-            is_archived: false,
-            is_member: true,
-          },
-        };
-      }
-      case 'conversations.history': {
-        const channel = String(body.channel ?? '');
-        const oldest = body.oldest !== undefined ? Number(body.oldest) : Number.NEGATIVE_INFINITY;
-        const latest = body.latest !== undefined ? Number(body.latest) : Number.POSITIVE_INFINITY;
-        const limit = body.limit !== undefined ? Number(body.limit) : 100;
-        const withMeta = body.include_all_metadata === true || body.include_all_metadata === 'true';
-        const messages = (stored.get(channel) ?? [])
-          .filter((m) => Number(m.ts) > oldest && Number(m.ts) <= latest)
-          .reverse()
-          .slice(0, limit)
-          .map(({ metadata, channel: _c, ...m }) => (withMeta && metadata ? { ...m, metadata } : m));
-        return { ok: true, messages, has_more: false };
-      }
-      default:
-        return { ok: false, error: 'unknown_method' };
-    }
-  };
+  const handleMethod = webApiMethods({ stored, users, conversations, botUserId, botId, teamId, nextTs });
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err) => {
@@ -387,124 +277,4 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
     }
   }
   return body;
-}
-
-type Invalid = { ok: false; error: string; errors: string[] };
-
-/** Slack's Block Kit rules that matter to us; returns the refusal, or undefined when the blocks are fine. */
-export function validateBlocks(blocks: unknown, maxBlocks: number, countText = true): Invalid | undefined {
-  const errors: string[] = [];
-  if (!Array.isArray(blocks)) return { ok: false, error: 'invalid_blocks', errors: ['blocks must be an array'] };
-  if (blocks.length > maxBlocks) errors.push(`more than ${maxBlocks} blocks (${blocks.length})`);
-  const blockIds = new Set<string>();
-  const actionIds = new Set<string>();
-  let totalText = 0;
-
-  const text = (t: unknown, where: string, max: number, kind?: 'plain_text' | 'mrkdwn') => {
-    const o = t as { type?: string; text?: unknown } | undefined;
-    if (!o || typeof o !== 'object' || typeof o.text !== 'string') {
-      errors.push(`${where}: missing text object`);
-      return;
-    }
-    if (o.type !== 'plain_text' && o.type !== 'mrkdwn') errors.push(`${where}: bad text type ${o.type}`);
-    if (kind && o.type !== kind) errors.push(`${where}: must be ${kind}`);
-    if (o.text.length === 0) errors.push(`${where}: empty text`);
-    if (o.text.length > max) errors.push(`${where}: text longer than ${max} (${o.text.length})`);
-    totalText += o.text.length;
-  };
-  const id = (value: unknown, set: Set<string>, where: string, name: string) => {
-    if (value === undefined) return;
-    if (typeof value !== 'string' || value.length === 0 || value.length > LIMITS.id) {
-      errors.push(`${where}: bad ${name}`);
-      return;
-    }
-    if (set.has(value)) errors.push(`${where}: duplicate ${name} ${value}`);
-    set.add(value);
-  };
-  const element = (e: unknown, where: string) => {
-    const el = e as Record<string, unknown>;
-    if (!el || typeof el !== 'object') {
-      errors.push(`${where}: not an object`);
-      return;
-    }
-    id(el.action_id, actionIds, where, 'action_id');
-    if (el.type === 'button') {
-      text(el.text, `${where}.text`, LIMITS.buttonText, 'plain_text');
-      if (typeof el.value === 'string' && el.value.length > LIMITS.buttonValue) errors.push(`${where}: value too long`);
-      if (typeof el.url === 'string' && el.url.length > LIMITS.url) errors.push(`${where}: url too long`);
-      if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger') errors.push(`${where}: bad style`);
-    } else if (el.type === 'static_select') {
-      if (el.placeholder !== undefined) text(el.placeholder, `${where}.placeholder`, 150, 'plain_text');
-      const opts = el.options as unknown[] | undefined;
-      if (!Array.isArray(opts) || opts.length === 0 || opts.length > 100) errors.push(`${where}: 1–100 options`);
-      for (const [i, o] of (opts ?? []).entries()) {
-        const opt = o as { text?: unknown; value?: unknown };
-        text(opt.text, `${where}.options[${i}]`, 75, 'plain_text');
-        if (typeof opt.value !== 'string' || opt.value.length === 0 || opt.value.length > 150) {
-          errors.push(`${where}.options[${i}]: bad value`);
-        }
-      }
-    } else if (el.type === 'image') {
-      if (typeof el.image_url !== 'string' || typeof el.alt_text !== 'string') errors.push(`${where}: bad image`);
-    } else if (el.type === 'plain_text' || el.type === 'mrkdwn') {
-      text(el, where, LIMITS.sectionText);
-    } else if (el.type === 'overflow' || el.type === 'datepicker' || el.type === 'timepicker') {
-      // accepted as is
-    } else {
-      errors.push(`${where}: unsupported element type ${String(el.type)}`);
-    }
-  };
-
-  blocks.forEach((b, i) => {
-    const block = b as Record<string, unknown>;
-    const where = `blocks[${i}]`;
-    if (!block || typeof block !== 'object') {
-      errors.push(`${where}: not an object`);
-      return;
-    }
-    id(block.block_id, blockIds, where, 'block_id');
-    switch (block.type) {
-      case 'section': {
-        if (block.text === undefined && block.fields === undefined) errors.push(`${where}: needs text or fields`);
-        if (block.text !== undefined) text(block.text, `${where}.text`, LIMITS.sectionText);
-        if (block.fields !== undefined) {
-          const fields = block.fields as unknown[];
-          if (!Array.isArray(fields) || fields.length > LIMITS.fields) errors.push(`${where}: at most 10 fields`);
-          for (const [j, f] of (Array.isArray(fields) ? fields : []).entries()) {
-            text(f, `${where}.fields[${j}]`, LIMITS.field);
-          }
-        }
-        if (block.accessory !== undefined) element(block.accessory, `${where}.accessory`);
-        break;
-      }
-      case 'header':
-        text(block.text, `${where}.text`, LIMITS.header, 'plain_text');
-        break;
-      case 'divider':
-        break;
-      case 'context': {
-        const els = block.elements as unknown[];
-        if (!Array.isArray(els) || els.length === 0 || els.length > LIMITS.contextElements) {
-          errors.push(`${where}: context needs 1–10 elements`);
-        }
-        for (const [j, e] of (Array.isArray(els) ? els : []).entries()) element(e, `${where}.elements[${j}]`);
-        break;
-      }
-      case 'actions': {
-        const els = block.elements as unknown[];
-        if (!Array.isArray(els) || els.length === 0 || els.length > LIMITS.actionsElements) {
-          errors.push(`${where}: actions needs 1–25 elements`);
-        }
-        for (const [j, e] of (Array.isArray(els) ? els : []).entries()) element(e, `${where}.elements[${j}]`);
-        break;
-      }
-      default:
-        errors.push(`${where}: unsupported block type ${String(block.type)}`);
-    }
-  });
-  if (errors.length > 0) return { ok: false, error: 'invalid_blocks', errors };
-  if (countText && totalText > LIMITS.totalText) {
-    return { ok: false, error: 'msg_blocks_too_long', errors: [`${totalText} characters of block text`] };
-  }
-  return undefined;
 }

@@ -1,17 +1,19 @@
-import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
 import {
+  actions,
   type Block,
   button,
   context,
+  divider,
   fallback,
+  type HomeView,
   header,
   LIMITS,
+  type Message,
   packLines,
-  plainLabel,
-  type SlackMessage,
   section,
-} from './common.ts';
-import { escapeMrkdwn, safeText } from './mrkdwn.ts';
+} from '../../blocks/kit.ts';
+import { escapeMrkdwn, plainLabel, safeText } from '../../blocks/mrkdwn.ts';
+import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
 
 export const BROWSE_ACTIONS = {
   sectionSelect: 'section_select',
@@ -29,7 +31,7 @@ const COMMAND_HELP = [
   'You can also mention me with a question, or ask me in a direct message.',
 ];
 
-export function helpMessage(roleName: string): SlackMessage {
+export function helpMessage(roleName: string): Message {
   const role = safeText(roleName, 200);
   return {
     text: `Ask me whose job something is, according to the ${role} role.`,
@@ -50,7 +52,7 @@ function sectionOptions(sections: SectionSummary[]) {
 /** What a list may use when a section picker (up to 100 options of 75 characters) shares the message. */
 const LIST_BUDGET = 3500;
 
-export function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
+function sectionSelect(actionId: string, sections: SectionSummary[], selected?: number): Block {
   const options = sectionOptions(sections);
   const initial = options.find((o) => o.value === String(selected));
   return {
@@ -68,7 +70,7 @@ export function sectionSelect(actionId: string, sections: SectionSummary[], sele
   };
 }
 
-export function sectionsMessage(roleName: string, sections: SectionSummary[]): SlackMessage {
+export function sectionsMessage(roleName: string, sections: SectionSummary[]): Message {
   const lines = sections.map((s) => `*${s.number}.* ${safeText(s.title, 200)} (${s.duties} duties)`);
   const packed = packLines(lines, { budget: LIST_BUDGET });
   const blocks: Block[] = [section(`The *${safeText(roleName, 200)}* role, section by section:`), ...packed.blocks];
@@ -81,7 +83,7 @@ function dutyLine(d: DutyRow): string {
   return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 1500)}`;
 }
 
-export function sectionMessage(s: SectionSummary, duties: DutyRow[]): SlackMessage {
+export function sectionMessage(s: SectionSummary, duties: DutyRow[]): Message {
   const packed = packLines(duties.map(dutyLine), { maxBlocks: LIMITS.messageBlocks - 2 });
   const blocks: Block[] = [header(`${s.number}. ${s.title}`), ...packed.blocks];
   if (packed.omitted > 0) {
@@ -90,7 +92,7 @@ export function sectionMessage(s: SectionSummary, duties: DutyRow[]): SlackMessa
   return { text: fallback(`Section ${s.number}: ${safeText(s.title, 200)} (${duties.length} duties)`), blocks };
 }
 
-export function sectionNotFoundMessage(query: string, sections: SectionSummary[]): SlackMessage {
+export function sectionNotFoundMessage(query: string, sections: SectionSummary[]): Message {
   const text = `There is no section "${safeText(query, 200)}". The sections are:`;
   return {
     text,
@@ -105,7 +107,7 @@ export function sectionNotFoundMessage(query: string, sections: SectionSummary[]
   };
 }
 
-export function randomMessage(d: DutyRow | undefined): SlackMessage {
+export function randomMessage(d: DutyRow | undefined): Message {
   if (!d) return { text: 'The role has no duties yet.', blocks: [section('The role has no duties yet.')] };
   const text = `*${safeText(d.title, 200)}*\n_${safeText(d.sectionTitle, 200)} › section ${d.section}_\n${safeText(d.description, 2400)}`;
   return {
@@ -114,16 +116,7 @@ export function randomMessage(d: DutyRow | undefined): SlackMessage {
   };
 }
 
-export function textMessage(text: string): SlackMessage {
-  return { text, blocks: [section(text)] };
-}
-
-export const HOME_PAGE_SIZE = 40;
-
-export interface HomeView {
-  type: 'home';
-  blocks: Block[];
-}
+const HOME_PAGE_SIZE = 40;
 
 /** The Home tab: how to use the bot, a section picker, and one section's duties a page at a time (≤ 100 blocks). */
 export function homeView(
@@ -134,7 +127,7 @@ export function homeView(
   const blocks: Block[] = [
     header(`${roleName}: whose job is it?`),
     section(COMMAND_HELP.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')),
-    { type: 'divider' },
+    divider(),
   ];
   if (sections.length === 0 || !current) {
     blocks.push(section('The role catalog is empty.'));
@@ -153,7 +146,7 @@ export function homeView(
     if (page > 0) nav.push(button(`${BROWSE_ACTIONS.homePage}_prev`, 'Previous', `${n}:${page - 1}`));
     if (page < pages - 1) nav.push(button(`${BROWSE_ACTIONS.homePage}_next`, 'Next', `${n}:${page + 1}`));
     blocks.push(context(`Page ${page + 1} of ${pages}`));
-    blocks.push({ type: 'actions', block_id: 'home_pages', elements: nav });
+    blocks.push(actions('home_pages', nav));
   }
   return { type: 'home', blocks };
 }

@@ -1,10 +1,18 @@
+import {
+  actions,
+  type Block,
+  type Button,
+  button,
+  context,
+  fallback,
+  type Message,
+  section,
+} from '../../blocks/kit.ts';
+import { mentionUser, safeText } from '../../blocks/mrkdwn.ts';
 import type { Answer } from '../../feedback/answers.ts';
 import type { Match } from '../../search/engine.ts';
 import { applySummary, withSummaryHint } from '../../summarize/blocks.ts';
 import type { SummaryOutcome } from '../../summarize/summarizer.ts';
-import { mentionUser } from '../text.ts';
-import { type Block, type Button, button, context, fallback, type SlackMessage, section } from './common.ts';
-import { safeText } from './mrkdwn.ts';
 
 export const SHOWN = 3;
 
@@ -17,7 +25,7 @@ export const ACTIONS = {
 } as const;
 
 /** The buttons' block: a summary goes just above it, under the matches it cites. */
-export const ANSWER_ACTIONS_BLOCK_ID = 'answer_actions';
+const ANSWER_ACTIONS_BLOCK_ID = 'answer_actions';
 
 export interface AnswerOptions {
   /** Offer "Share in channel" (only on the asker's private copy). */
@@ -48,7 +56,7 @@ function askedLine(answer: Answer, sharedBy?: string): string {
 }
 
 /** A confident answer: up to three matches, then More / Share / 👍 / 👎. */
-export function answerMessage(answer: Answer, options: AnswerOptions): SlackMessage {
+export function answerMessage(answer: Answer, options: AnswerOptions): Message {
   const from = Math.max(0, options.from ?? 0);
   const shown = answer.matches.slice(from, from + SHOWN);
   if (shown.length === 0) return notCoveredMessage(answer, options);
@@ -64,7 +72,7 @@ export function answerMessage(answer: Answer, options: AnswerOptions): SlackMess
   if (rest > 0) buttons.push(button(ACTIONS.more, `More (${rest})`, `${answer.id}:${from + SHOWN}`));
   if (options.shareable && from === 0) buttons.push(button(ACTIONS.share, 'Share in channel', answer.id, 'primary'));
   buttons.push(button(ACTIONS.voteUp, '👍', answer.id), button(ACTIONS.voteDown, '👎', answer.id));
-  blocks.push({ type: 'actions', block_id: ANSWER_ACTIONS_BLOCK_ID, elements: buttons });
+  blocks.push(actions(ANSWER_ACTIONS_BLOCK_ID, buttons));
 
   const top = shown[0] as Match;
   const asked = options.sharedBy ? `${mentionUser(options.sharedBy)} asked: ${safeText(answer.question, 300)}\n` : '';
@@ -77,7 +85,7 @@ export function answerMessage(answer: Answer, options: AnswerOptions): SlackMess
 }
 
 /** The answer with a "summarizing…" hint above its buttons, where the summary will appear. */
-export function withSummaryPending(message: SlackMessage): SlackMessage {
+export function withSummaryPending(message: Message): Message {
   return { text: message.text, blocks: withSummaryHint(message.blocks, ANSWER_ACTIONS_BLOCK_ID) };
 }
 
@@ -85,12 +93,12 @@ export function withSummaryPending(message: SlackMessage): SlackMessage {
  * The answer (pending or not) with its summary above the buttons, or without hint nor summary when
  * the outcome is a failure or a skip: the plain answer stands, with no error shown.
  */
-export function withSummaryOutcome(message: SlackMessage, outcome: SummaryOutcome): SlackMessage {
+export function withSummaryOutcome(message: Message, outcome: SummaryOutcome): Message {
   return { text: message.text, blocks: applySummary(withSummaryPending(message).blocks, outcome) };
 }
 
 /** No confident match: say so plainly, and offer near misses as buttons, never as the answer. */
-export function notCoveredMessage(answer: Answer, options: Pick<AnswerOptions, 'roleName' | 'sharedBy'>): SlackMessage {
+export function notCoveredMessage(answer: Answer, options: Pick<AnswerOptions, 'roleName' | 'sharedBy'>): Message {
   const role = safeText(options.roleName, 200);
   const blocks: Block[] = [
     section(`${askedLine(answer, options.sharedBy)}\nThe ${role} role as written does not cover this.`),
@@ -98,16 +106,17 @@ export function notCoveredMessage(answer: Answer, options: Pick<AnswerOptions, '
   const near = answer.nearMisses.slice(0, 3);
   if (near.length > 0) {
     blocks.push(context('Did you mean one of these?'));
-    blocks.push({
-      type: 'actions',
-      block_id: 'did_you_mean',
-      elements: near.map((m, i) => button(`${ACTIONS.didYouMean}_${i}`, m.title, `${answer.id}|${m.id}`)),
-    });
+    blocks.push(
+      actions(
+        'did_you_mean',
+        near.map((m, i) => button(`${ACTIONS.didYouMean}_${i}`, m.title, `${answer.id}|${m.id}`)),
+      ),
+    );
   }
   return { text: `The ${role} role as written does not cover this.`, blocks };
 }
 
-export function voteAckMessage(vote: 1 | -1, previous: 1 | -1 | undefined): SlackMessage {
+export function voteAckMessage(vote: 1 | -1, previous: 1 | -1 | undefined): Message {
   const mark = vote === 1 ? '👍' : '👎';
   const effect =
     vote === 1

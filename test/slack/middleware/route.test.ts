@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Listener, routeBy } from '../../../src/slack/listeners/route.ts';
+import { type Listener, routeBy } from '../../../src/slack/middleware/route.ts';
 
 describe('routeBy', () => {
   const named =

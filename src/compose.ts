@@ -1,0 +1,105 @@
+// The one place that builds the bot's parts, on a runtime (runtime.ts). main.ts, every test helper and the bench use
+// it, so each runs what production runs; what a test swaps goes through the few seams of `BotOptions`.
+import { requireSlack } from './config.ts';
+import type { Db } from './db/db.ts';
+import { type Scheduler, startScheduler } from './digest/scheduler.ts';
+import { createDigestClient } from './digest/slack.ts';
+import { type AnswerService, createAnswerService } from './feedback/answers.ts';
+import type { Logger } from './log.ts';
+import { createHealth } from './ops/health.ts';
+import { createMetrics, type MetricsRegistry, recordTick } from './ops/metrics.ts';
+import { instrumentSearch } from './ops/requests.ts';
+import { createSearch, digestSources, type Runtime } from './runtime.ts';
+import { type AckGate, createAckGate } from './slack/ack-gate.ts';
+import { createSlackBot, type SlackBot } from './slack/app.ts';
+import type { SlackDeps } from './slack/deps.ts';
+import { createWorkQueue } from './slack/work-queue.ts';
+import { yieldBetweenQueries } from './slack/yielding-db.ts';
+import { createSummarizer, type Summarizer } from './summarize/summarizer.ts';
+
+export interface BotOptions {
+  logger: Logger;
+  /** Seams for tests: another ack gate, a wrapped answer service, a summarizer of their own, smaller limits. */
+  ackGate?: AckGate;
+  answers?: (answers: AnswerService) => AnswerService;
+  summarizer?: (db: Db) => Summarizer;
+  bodyLimit?: number;
+  apiTimeoutMs?: number;
+}
+
+export interface Bot {
+  slack: SlackBot;
+  deps: SlackDeps;
+  metrics: MetricsRegistry;
+  /** Takes Slack's requests (HTTP: on `port`, default the configured one) and, unless SCHEDULER=off, digest ticks. */
+  start(port?: number): Promise<{ port: number }>;
+  /** Stops taking requests and ticks; answers in flight get `graceMs` (see SlackBot.stop). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Answers in progress at once; the rest wait their turn in the work queue. */
+const ANSWER_CONCURRENCY = 8;
+
+export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> {
+  const { config } = rt;
+  const slack = requireSlack(config);
+  const logger = options.logger;
+  const metrics = createMetrics();
+  // One gate: the receiver tells it of each request; answer jobs and each of their queries wait on it.
+  const ackGate = options.ackGate ?? createAckGate();
+  const db = yieldBetweenQueries(rt.db, ackGate);
+  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics));
+  const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
+  metrics.watchLlm(() => summarizer.stats());
+  const deps: SlackDeps = {
+    db,
+    catalog: rt.catalog,
+    answers: options.answers ? options.answers(answers) : answers,
+    logger,
+    now: () => new Date(),
+    summarizer,
+    digests: digestSources(db, summarizer),
+    work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
+  };
+  const bot = await createSlackBot({
+    slack,
+    port: config.port,
+    logLevel: config.logLevel,
+    deps,
+    metrics,
+    ackGate,
+    health: createHealth({ db, catalog: rt.catalog }),
+    ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
+  });
+
+  let scheduler: Scheduler | undefined;
+  return {
+    slack: bot,
+    deps,
+    metrics,
+    async start(port) {
+      const started = await bot.start(port);
+      // Every process ticks; the database decides what is due, so replicas never post twice. The digest client is
+      // its own (no library retries), so a request never outlives its claim on a post.
+      if (config.schedulerEnabled) {
+        scheduler = startScheduler({
+          db: rt.db,
+          catalog: rt.catalog,
+          client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
+          logger: logger.child({ component: 'digest' }),
+          ...digestSources(rt.db, summarizer),
+          onTick: (result) => recordTick(metrics, result),
+        });
+      }
+      return started;
+    },
+    async stop(graceMs) {
+      // Requests and ticks stop at once; answers already in flight finish while the database is still open.
+      await Promise.all([
+        scheduler?.stop().catch((err) => logger.warn('scheduler stop failed', { err })),
+        bot.stop(graceMs).catch((err) => logger.warn('slack stop failed', { err })),
+      ]);
+    },
+  };
+}
