@@ -58,7 +58,7 @@ export interface SearchOptions {
 }
 
 /** Tunables, calibrated on the dev set (see test/eval); exported so the evaluation can sweep them. */
-export const TUNING = {
+const TUNING = {
   k1: 1.2,
   b: 0.75,
   /** Weight of a repaired typo relative to a word typed right. */
@@ -477,7 +477,7 @@ async function analyze(db: Queryable, words: string[]): Promise<AnalyzedWord[]> 
  * counts as one), accepted within a budget that grows with the word's length; ties are broken
  * the same way in every process and on both engines.
  */
-export function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string[]>): string | undefined {
+function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string[]>): string | undefined {
   const budget = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
   let best: { w: string; d: number; prefix: number; sameLength: boolean } | undefined;
   for (let len = word.length - budget; len <= word.length + budget; len++) {

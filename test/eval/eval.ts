@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { SearchEngine } from '../../src/search/engine.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const DEV_SET = path.join(HERE, 'dev-questions.tsv');
+const DEV_SET = path.join(HERE, 'dev-questions.tsv');
 /** Copies of ../shared/eval's public dev sets: the original (para, kw, typo, who, long, none) and v2 (chat, jargon, situation, none). */
-export const DEV_SET_V2 = path.join(HERE, 'dev-v2.tsv');
+const DEV_SET_V2 = path.join(HERE, 'dev-v2.tsv');
 export const DEV_SETS = [
   { name: 'dev-questions', questions: () => loadQuestions(DEV_SET) },
   { name: 'dev-v2', questions: () => loadQuestions(DEV_SET_V2) },
@@ -57,7 +57,7 @@ export interface EvalRun {
 }
 
 /** The metrics exactly as ../shared/eval/README.md defines them. */
-export function metrics(results: { q: EvalQuestion; ranked: string[] }[]): Metrics {
+function metrics(results: { q: EvalQuestion; ranked: string[] }[]): Metrics {
   const answerable = results.filter((r) => r.q.gold.length > 0);
   const none = results.filter((r) => r.q.gold.length === 0);
   const share = (xs: unknown[], n: number) => (n === 0 ? Number.NaN : xs.length / n);
@@ -127,7 +127,7 @@ export function formatRun(run: EvalRun, perKind = true): string {
 }
 
 /** A question the run got wrong: an answerable one whose first result is not gold, or a `none` one answered. */
-export function isMiss(r: EvalRun['results'][number]): boolean {
+function isMiss(r: EvalRun['results'][number]): boolean {
   return r.q.gold.length === 0 ? r.ranked.length > 0 : !(r.ranked[0] !== undefined && r.q.gold.includes(r.ranked[0]));
 }
 
