@@ -41,6 +41,10 @@ const schema = z.object({
   OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
   LLM_TIMEOUT_MS: intInRange(100, 120_000, 8000),
   SCHEDULER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
+  ADMINS: optionalString
+    .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user ids (U…/W…), separated by commas'))),
+  OWNERS_EDIT: optionalString.pipe(z.enum(['keepers', 'everyone']).optional()).transform((v) => v ?? 'keepers'),
 });
 
 export interface Config {
@@ -63,6 +67,10 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly schedulerEnabled: boolean;
+  /** Catalog keepers named in ADMINS (Slack user ids); workspace admins and owners are keepers too. */
+  readonly admins: readonly string[];
+  /** Who may edit the owners of duties: the keepers (default) or everyone. */
+  readonly ownersEdit: 'keepers' | 'everyone';
 }
 
 export type Env = Record<string, string | undefined>;
@@ -100,6 +108,8 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS }
       : undefined,
     schedulerEnabled: e.SCHEDULER === 'on',
+    admins: e.ADMINS,
+    ownersEdit: e.OWNERS_EDIT,
   };
   return deepFreeze(config);
 }
