@@ -30,6 +30,7 @@ const LAYERS: Record<string, Layer> = {
   summarize: 'feature',
   digest: 'feature',
   ops: 'feature',
+  people: 'feature',
   slack: 'adapter',
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
@@ -122,6 +123,8 @@ const TABLE_OWNERS: Record<string, string[]> = {
   term_stats: ['src/catalog/sync.ts', 'src/search/engine.ts'],
   corpus_stats: ['src/catalog/sync.ts', 'src/search/engine.ts'],
   lexicon: ['src/catalog/sync.ts', 'src/search/engine.ts'],
+  duty_expansions: ['src/catalog/sync.ts', 'src/search/engine.ts'],
+  outside_topics: ['src/catalog/sync.ts', 'src/search/engine.ts'],
   answers: ['src/feedback/answers.ts'],
   answer_votes: ['src/feedback/votes.ts'],
   slack_event_receipts: ['src/slack/event-receipts.ts'],
@@ -131,6 +134,8 @@ const TABLE_OWNERS: Record<string, string[]> = {
   digest_subscriptions: ['src/digest/store.ts'],
   digest_runs: ['src/digest/store.ts'],
   digest_halt: ['src/digest/store.ts'],
+  slack_profiles: ['src/people/profiles.ts'],
+  change_log: ['src/people/changes.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

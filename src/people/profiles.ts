@@ -66,7 +66,7 @@ export interface ProfilesOptions {
   concurrency?: number;
 }
 
-export const PROFILE_TTL_MS = 60 * 60 * 1000;
+const PROFILE_TTL_MS = 60 * 60 * 1000;
 
 interface Row {
   user_id: string;
