@@ -9,10 +9,13 @@ import type { Logger } from './log.ts';
 import { createHealth } from './ops/health.ts';
 import { createMetrics, type MetricsRegistry, recordTick } from './ops/metrics.ts';
 import { instrumentSearch } from './ops/requests.ts';
+import { createKeepers } from './people/keepers.ts';
+import { createProfiles } from './people/profiles.ts';
 import { createSearch, digestSources, type Runtime } from './runtime.ts';
 import { type AckGate, createAckGate } from './slack/ack-gate.ts';
 import { createSlackBot, type SlackBot } from './slack/app.ts';
 import type { SlackDeps } from './slack/deps.ts';
+import { slackUserLookup } from './slack/users.ts';
 import { createWorkQueue } from './slack/work-queue.ts';
 import { yieldBetweenQueries } from './slack/yielding-db.ts';
 import { createSummarizer, type Summarizer } from './summarize/summarizer.ts';
@@ -51,6 +54,10 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
   const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics));
   const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
   metrics.watchLlm(() => summarizer.stats());
+  const profiles = createProfiles({
+    db,
+    lookup: slackUserLookup({ token: slack.botToken, apiUrl: slack.apiUrl, logger, logLevel: config.logLevel }),
+  });
   const deps: SlackDeps = {
     db,
     catalog: rt.catalog,
@@ -60,6 +67,8 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     summarizer,
     digests: digestSources(db, summarizer),
     work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
+    profiles,
+    keepers: createKeepers({ admins: config.admins, profiles }),
   };
   const bot = await createSlackBot({
     slack,

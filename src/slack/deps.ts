@@ -3,6 +3,8 @@ import type { Db } from '../db/db.ts';
 import type { DigestSources } from '../digest/content.ts';
 import type { AnswerService } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
+import type { Keepers } from '../people/keepers.ts';
+import type { Profiles } from '../people/profiles.ts';
 import type { Summarizer } from '../summarize/summarizer.ts';
 import type { Work } from './work-queue.ts';
 
@@ -20,4 +22,8 @@ export interface SlackDeps {
   digests: DigestSources;
   /** Where answer work runs, after the ack gate (see work-queue.ts). */
   work: Work;
+  /** Slack profiles (users.info), cached in Postgres for every process: names, time zones, admins. */
+  profiles: Profiles;
+  /** The one permission model: who may change what others see (ADMINS + workspace admins/owners). */
+  keepers: Keepers;
 }
