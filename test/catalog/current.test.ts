@@ -1,7 +1,7 @@
 // A catalog changed under a running bot (an `import` by another process, a newer deploy's start) is what the bot
 // answers from at its next question: its search caches and the role it names follow the database, not its memory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,10 @@ function editedCatalogDir(): string {
   const review = catalog.entries.find((e: { id: string }) => e.id === '4:Code Review');
   review.aliases.push('zorblax wrangling');
   writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(catalog, null, 2));
-  writeFileSync(path.join(dir, 'synonyms.json'), readFileSync(path.join(DATA_DIR, 'synonyms.json')));
+  // Every other file of data/ as it is (vocabulary, topics, the English table …).
+  for (const f of readdirSync(DATA_DIR)) {
+    if (f !== 'catalog.json') writeFileSync(path.join(dir, f), readFileSync(path.join(DATA_DIR, f)));
+  }
   return dir;
 }
 
