@@ -437,7 +437,9 @@ function outside(
   };
   const outsideSense = (i: number) => !inRole(i) && !modifier(i);
   for (const e of vocab.topics.expand(tokens)) {
-    if (e.positions.some(outsideSense)) hits.push({ topic: e.means, word: e.term });
+    // A topic's own phrase ("hiring pipeline") says what it is about: its last word is no ML artefact there.
+    const sense = e.term.includes(' ') ? (i: number) => !inRole(i) : outsideSense;
+    if (e.positions.some(sense)) hits.push({ topic: e.means, word: e.term });
   }
   for (const w of words) {
     if (hits.some((h) => h.word === w) || byWord.get(w)?.inLexicon !== false) continue;

@@ -25,6 +25,17 @@ export const FRESH_SET_2 = {
   questions: () => loadQuestions(path.join(HERE, 'fresh-questions-2.tsv')),
 };
 
+/**
+ * Responsibility lines in the style of public job postings (ours, written from the field's usual phrasing, none
+ * copied from a posting), and posting boilerplate that is no duty (benefits, degrees, hiring): how the engine reads
+ * text that nobody wrote as a question. The first set was tuned on (topics.json's posting boilerplate), the second
+ * was written afterwards and measured once before one more fix (a topic's own phrase is never an ML artefact).
+ */
+export const POSTING_SETS = [
+  { name: 'postings (ours, tuned on)', questions: () => loadQuestions(path.join(HERE, 'postings.tsv')) },
+  { name: 'postings-2 (ours)', questions: () => loadQuestions(path.join(HERE, 'postings-2.tsv')) },
+] as const;
+
 export interface EvalQuestion {
   id: string;
   kind: string;

@@ -154,6 +154,22 @@ describe("people's own words", () => {
     expect(classifier.matches.length).toBeGreaterThan(0);
   });
 
+  it('refuses the boilerplate of a job posting that is no duty, and keeps its duties', async () => {
+    for (const line of [
+      "Bachelor's degree in Computer Science or a related field",
+      'Equal opportunity employer: we celebrate diversity and inclusion',
+      "Manage the team's hiring pipeline and interview process",
+    ]) {
+      const r = await search.search(line);
+      expect(r.matches, line).toEqual([]);
+      expect(r.outsideTopic?.topic, line).toBeTruthy();
+    }
+    // "pipeline" after an outside word alone still names what an ML team builds.
+    const feature = await search.search('Build and maintain the feature pipeline for our invoice data');
+    expect(feature.outsideTopic).toBeUndefined();
+    expect(feature.matches.length).toBeGreaterThan(0);
+  });
+
   it('lets a story name its business in passing', async () => {
     const r = await search.search('On our travel site the hotel search keeps putting irrelevant listings on top.');
     expect(r.matches[0]?.id).toBe('7:Ranking Optimization');
