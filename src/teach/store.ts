@@ -4,6 +4,20 @@ import type { Db, Queryable } from '../db/db.ts';
 import { recordChange } from '../people/changes.ts';
 import { tokenize } from '../search/text.ts';
 
+export interface DutyRef {
+  id: string;
+  section: number;
+  title: string;
+}
+
+/** Active duties of the role, in catalog order. */
+export async function activeDuties(q: Queryable, roleId: string): Promise<DutyRef[]> {
+  return q.query<DutyRef>(
+    'select id, section, title from duties where role_id = $1 and retired_at is null order by section, position',
+    [roleId],
+  );
+}
+
 export interface TaughtAlias {
   teamId: string;
   dutyId: string;
@@ -15,7 +29,7 @@ export interface TaughtAlias {
 }
 
 /** A phrase as the search reads it: case, spacing and punctuation make no new alias. */
-export function phraseKey(phrase: string): string {
+function phraseKey(phrase: string): string {
   return tokenize(phrase).join(' ');
 }
 
