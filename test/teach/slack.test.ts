@@ -93,6 +93,23 @@ describe('teach and untaught', () => {
     expect(topTitle(await cmd(question))).toBe('Model Monitoring');
     expect(topTitle(await cmd(question, { bot: second }))).toBe('Model Monitoring');
     expect(allText(await cmd(question))).toContain('(taught here)');
+    // An @mention in the workspace is answered the same way (the event's workspace travels with it).
+    seen.push(...env.slack.calls);
+    env.slack.reset();
+    const res = await send(
+      second.url,
+      second.signer.event({
+        type: 'app_mention',
+        user: MEMBER,
+        text: `<@UBOT0001> ${question}`,
+        ts: '1700000001.000100',
+        channel: 'C0GENERAL',
+        event_ts: '1700000001.000100',
+      }),
+    );
+    expect(res.status).toBe(200);
+    const [posted] = await env.slack.waitFor('chat.postMessage');
+    expect(topTitle(posted as RecordedCall)).toBe('Model Monitoring');
     // Another workspace's answers do not change, on either bot.
     expect(topTitle(await cmd(question, { team: OTHER_TEAM }))).toBeUndefined();
     expect(topTitle(await cmd(question, { team: OTHER_TEAM, bot: second }))).toBeUndefined();
