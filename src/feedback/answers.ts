@@ -83,20 +83,21 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
     };
   };
 
-  // A did-you-mean pick or a 👍 confirms the pair in the answer's workspace (recorded only; a keeper may teach it).
-  const confirm = (answer: Answer, dutyId: string, userId: string, via: 'choice' | 'vote') =>
-    answer.teamId
-      ? recordConfirmation(db, {
-          teamId: answer.teamId,
-          answerId: answer.id,
-          question: answer.question,
-          questionNorm: answer.questionNorm,
-          dutyId,
-          userHash: hashId(userId),
-          via,
-          at: new Date(),
-        })
-      : undefined;
+  // A did-you-mean pick or a 👍 confirms the pair in the answer's workspace (recorded only; a keeper may teach it);
+  // a 👎 withdraws that person's confirmation.
+  const confirm = async (answer: Answer, dutyId: string, userId: string, how: 'choice' | 'vote' | 'unvote') => {
+    if (!answer.teamId) return;
+    const pair = { teamId: answer.teamId, questionNorm: answer.questionNorm, dutyId, userHash: hashId(userId) };
+    if (how === 'unvote') await withdrawConfirmation(db, pair);
+    else
+      await recordConfirmation(db, {
+        ...pair,
+        answerId: answer.id,
+        question: answer.question,
+        via: how,
+        at: new Date(),
+      });
+  };
 
   return {
     async ask(question, asker) {
@@ -147,15 +148,7 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
         userHash: hashId(userId),
         vote,
       });
-      if (vote === 1) await confirm(answer, top.id, userId, 'vote');
-      else if (answer.teamId) {
-        await withdrawConfirmation(db, {
-          teamId: answer.teamId,
-          questionNorm: answer.questionNorm,
-          dutyId: top.id,
-          userHash: hashId(userId),
-        });
-      }
+      await confirm(answer, top.id, userId, vote === 1 ? 'vote' : 'unvote');
       return { answer, ...(previous !== undefined ? { previous } : {}) };
     },
   };
