@@ -226,6 +226,12 @@ describe('confirmed pairs and the report', () => {
     // The report no longer offers it; `taught` lists it.
     expect((await listConfirmedPairs(env.tdb.db, { teamId: TEAM }))[0]?.taught).toBe(true);
     expect(allText(await cmd('taught'))).toContain('who cleans up old branches');
+    // A phrase typed with markup in it (Slack sends it as &lt;…&gt;) is kept as text and shown escaped everywhere.
+    expect(allText(await cmd('teach Code Review &lt;!channel&gt; wombat rota', { user: KEEPER }))).toContain('Taught');
+    expect(allText(await cmd('taught'))).toContain('&lt;!channel&gt; wombat rota');
+    expect(allText(await cmd('who keeps the channel wombat rota?'))).toContain(
+      '“&lt;!channel&gt; wombat rota” (taught here)',
+    );
     expect(unescapedMarkup([...seen, ...env.slack.calls])).toEqual([]);
   });
 });
