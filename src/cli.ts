@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./cli/migrate.ts')).migrateDatabase,
   report: async () => (await import('./cli/report.ts')).report,
   digest: async () => (await import('./cli/digest.ts')).digest,
+  aliases: async () => (await import('./cli/aliases.ts')).aliases,
 };
 
 async function usage(): Promise<string> {

@@ -55,6 +55,8 @@ export interface SearchOptions {
   /** Per-duty multipliers from feedback on this very question (👍 > 1, 👎 < 1). */
   adjustments?: ReadonlyMap<string, number>;
   explain?: boolean;
+  /** The workspace asking: phrases its catalog keepers taught count as aliases of their duties, for it alone. */
+  teamId?: string;
 }
 
 /** Tunables, calibrated on the dev set (see test/eval); exported so the evaluation can sweep them. */
@@ -107,6 +109,10 @@ const TUNING = {
   coverageRank: 0.4,
   /** Bonus for a duty phrase the question holds whole, as a share of the phrase's words' idf. */
   phraseWeight: 0.25,
+  /** Field weight of a taught phrase's words in its duty: that of data/'s aliases (catalog/sync.ts FIELD_WEIGHTS). */
+  taughtTf: 0.8,
+  /** Bonus for a taught phrase the question holds whole, as a share of its words' idf: a keeper said it means that duty. */
+  taughtPhraseWeight: 1,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
   candidates: 25,
@@ -146,7 +152,7 @@ interface CandidateRow {
 
 export interface SearchEngine {
   search(question: string, options?: SearchOptions): Promise<SearchResult>;
-  /** Drops cached synonyms after a catalog sync. */
+  /** Drops cached synonyms (and every workspace's taught phrases) after a catalog sync. */
   reload(): void;
 }
 
@@ -161,9 +167,33 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
     return vocabularyCache;
   };
 
+  // Each workspace's taught phrases, with the version they were read at; compared at every question of it.
+  const overlays = new Map<string, { version: string; overlay: Promise<TaughtOverlay> }>();
+  const taughtFor = async (teamId: string): Promise<TaughtOverlay | undefined> => {
+    const rows = await db.query<{ version: string }>(
+      'select version::text as version from taught_versions where team_id = $1',
+      [teamId],
+    );
+    const version = rows[0]?.version;
+    if (version === undefined) return undefined;
+    let entry = overlays.get(teamId);
+    if (entry?.version !== version) {
+      if (overlays.size >= OVERLAY_LIMIT) overlays.clear();
+      const overlay = vocabulary().then((vocab) => loadOverlay(db, vocab, teamId, version));
+      entry = { version, overlay };
+      overlays.set(teamId, entry);
+      overlay.catch(() => {
+        if (overlays.get(teamId) === entry) overlays.delete(teamId);
+      });
+    }
+    const overlay = await entry.overlay;
+    return overlay.phrases.length > 0 ? overlay : undefined;
+  };
+
   return {
     reload() {
       vocabularyCache = undefined;
+      overlays.clear();
     },
     async search(rawQuestion, options = {}) {
       const question = normalizeText(rawQuestion);
@@ -178,7 +208,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       const words = unique(contentWords(question));
       if (words.length === 0) return empty;
 
-      const vocab = await vocabulary();
+      const [vocab, taught] = await Promise.all([vocabulary(), options.teamId ? taughtFor(options.teamId) : undefined]);
       const syn = vocab.synonyms;
       const tokens = tokenize(question);
       // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
@@ -196,7 +226,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       for (const w of words) {
         const a = byWord.get(w);
         if (!a || a.lexemes.length === 0) continue; // an English stop word
-        if (a.inLexicon) {
+        // A word of a phrase this workspace taught is a word of the catalog, for this workspace.
+        if (a.inLexicon || a.lexemes.some((l) => taught?.lexemes.has(l))) {
           for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
         } else if (GENERIC_WORDS.has(w)) {
           // filler the catalog does not use: neither evidence for a duty nor against one
@@ -252,7 +283,11 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           }
         }
       }
-      const outsideTopic = outside(vocab, tokens, words, byWord, t);
+      // Taught phrases the question holds whole: their words are in the role's sense, whatever topic they name.
+      const held = taught ? heldPhrases(taught, words, byWord) : [];
+      const heldLexemes = new Set(held.flatMap((p) => p.lexemes));
+      const taughtAt = (i: number) => (byWord.get(tokens[i] ?? '')?.lexemes ?? []).some((l) => heldLexemes.has(l));
+      const outsideTopic = outside(vocab, tokens, words, byWord, t, taughtAt);
       if (terms.length === 0) return { ...empty, unknownWords: unknown };
 
       // One weight per lexeme for scoring: the strongest way the question reached it.
@@ -262,10 +297,22 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
       }
       const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
+      if (taught) addTaught(taught, rows, idf, maxIdf, best, vocab.corpus, t);
       // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
       // "model registry") says more than the same words scattered over several duties' texts. The
       // bonus is the best such phrase's idf.
       const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+      const taughtIdf = (id: string) => {
+        let most = 0;
+        for (const p of held) {
+          if (p.dutyId !== id) continue;
+          most = Math.max(
+            most,
+            p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+          );
+        }
+        return most;
+      };
       const phraseIdf = (id: string) => {
         let most = 0;
         for (const p of vocab.phrasesOf(id)) {
@@ -311,7 +358,9 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
           const coverage = totalInfo > 0 ? covered / totalInfo : 0;
           // A duty that answers more of the question ranks above one that answers a part of it loudly.
           const fit = 1 - t.coverageRank + t.coverageRank * coverage;
-          const raw = (r.score + t.phraseWeight * phraseIdf(r.id)) * fit * (options.adjustments?.get(r.id) ?? 1);
+          const bonus =
+            t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
+          const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
           const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
           return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
         })
@@ -359,16 +408,22 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         .filter((c) => c.raw >= top.raw * t.relativeFloor)
         .slice(0, limit)
         .map(toMatch);
-      addPhraseHits(vocab, matches, new Set(best.keys()));
+      addPhraseHits(vocab, matches, new Set(best.keys()), held);
       return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
     },
   };
 }
 
 /** Aliases the question contains whole, shown in `why`: "watch models in prod" says more than "models". */
-function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: ReadonlySet<string>): void {
+function addPhraseHits(
+  vocab: Vocabulary,
+  matches: Match[],
+  lexemes: ReadonlySet<string>,
+  taught: readonly TaughtPhrase[],
+): void {
   if (matches.length === 0) return;
   for (const m of matches) {
+    for (const p of taught) if (p.dutyId === m.id) m.why.push(`“${p.phrase}” (taught here)`);
     const hits = vocab
       .phrasesOf(m.id)
       .filter((p) => p.lexemes.every((l) => lexemes.has(l)))
@@ -424,8 +479,9 @@ function outside(
   words: string[],
   byWord: ReadonlyMap<string, AnalyzedWord>,
   t: Tuning,
+  taughtAt: (position: number) => boolean,
 ): SearchResult['outsideTopic'] {
-  const inRole = (i: number) => vocab.inRolePhrase(tokens, byWord, i);
+  const inRole = (i: number) => vocab.inRolePhrase(tokens, byWord, i) || taughtAt(i);
   const hits: { topic: string; word: string }[] = [];
   // "the contract-clause classifier", "invoice data": a word naming what a model works on is context.
   const modifier = (i: number) => {
@@ -793,4 +849,120 @@ function unique<T>(xs: T[]): T[] {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** A phrase one workspace's keepers taught a duty, as lexemes of its content words. */
+interface TaughtPhrase {
+  dutyId: string;
+  phrase: string;
+  lexemes: string[];
+}
+
+/**
+ * One workspace's taught phrases, held per process and read again whenever the workspace's version moves (every teach
+ * and untaught bumps it): indexed like an alias of their duty for that workspace's questions only, the global index
+ * and its statistics untouched.
+ */
+interface TaughtOverlay {
+  version: string;
+  phrases: TaughtPhrase[];
+  lexemes: Set<string>;
+  /** Each taught duty as a candidate row, for a question no global word brings it in for. */
+  duties: Map<string, Omit<CandidateRow, 'score' | 'hits'> & { docLen: number }>;
+}
+
+/** Workspaces whose taught phrases a process holds at once (the memory is cleared whole past it). */
+const OVERLAY_LIMIT = 1000;
+
+async function loadOverlay(db: Queryable, vocab: Vocabulary, teamId: string, version: string): Promise<TaughtOverlay> {
+  const rows = await db.query<{
+    duty_id: string;
+    phrase: string;
+    role_id: string;
+    section: number;
+    section_title: string;
+    title: string;
+    description: string;
+    doc_len: number | null;
+  }>(
+    `select a.duty_id, a.phrase, d.role_id, d.section, sec.title as section_title, d.title, d.description,
+            (select max(t.doc_len) from duty_terms t where t.duty_id = a.duty_id) as doc_len
+     from taught_aliases a
+     join duties d on d.id = a.duty_id and d.retired_at is null
+     join sections sec on sec.role_id = d.role_id and sec.number = d.section
+     where a.team_id = $1
+     order by a.duty_id, a.phrase_norm`,
+    [teamId],
+  );
+  const words = rows.map((r) => unique(contentWords(r.phrase)));
+  const analyzed = await vocab.analyze(unique(words.flat()));
+  const phrases: TaughtPhrase[] = [];
+  const duties: TaughtOverlay['duties'] = new Map();
+  rows.forEach((r, i) => {
+    const lexemes = unique((words[i] ?? []).flatMap((w) => analyzed.get(w)?.lexemes ?? []));
+    if (lexemes.length === 0) return;
+    phrases.push({ dutyId: r.duty_id, phrase: r.phrase, lexemes });
+    duties.set(r.duty_id, {
+      id: r.duty_id,
+      role_id: r.role_id,
+      section: r.section,
+      section_title: r.section_title,
+      title: r.title,
+      description: r.description,
+      docLen: Number(r.doc_len ?? 0),
+    });
+  });
+  return { version, phrases, lexemes: new Set(phrases.flatMap((p) => p.lexemes)), duties };
+}
+
+/** Taught phrases every word of which the question holds (in any order). */
+function heldPhrases(
+  taught: TaughtOverlay,
+  words: string[],
+  byWord: ReadonlyMap<string, AnalyzedWord>,
+): TaughtPhrase[] {
+  const lexemes = new Set(words.flatMap((w) => byWord.get(w)?.lexemes ?? []));
+  return taught.phrases.filter((p) => p.lexemes.every((l) => lexemes.has(l)));
+}
+
+/**
+ * BM25 of the taught phrases' words, added to their duties' scores as an alias field would add it (each word once per
+ * duty): the duty joins the candidates when no word of the catalog brought it in. A word only taught phrases use
+ * counts as the rarest kind.
+ */
+function addTaught(
+  taught: TaughtOverlay,
+  rows: CandidateRow[],
+  idf: Map<string, number>,
+  maxIdf: number,
+  best: ReadonlyMap<string, Term>,
+  corpus: { avgLen: number },
+  t: Tuning,
+): void {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const done = new Set<string>();
+  for (const p of taught.phrases) {
+    for (const lexeme of p.lexemes) {
+      const term = best.get(lexeme);
+      const key = `${p.dutyId}\u0000${lexeme}`;
+      if (!term || done.has(key)) continue;
+      done.add(key);
+      const duty = taught.duties.get(p.dutyId);
+      if (!duty) continue;
+      let row = byId.get(p.dutyId);
+      if (!row) {
+        const { docLen: _, ...fields } = duty;
+        row = { ...fields, score: 0, hits: [] };
+        rows.push(row);
+        byId.set(p.dutyId, row);
+      }
+      if (!idf.has(lexeme)) idf.set(lexeme, maxIdf);
+      const len = duty.docLen > 0 ? duty.docLen : corpus.avgLen;
+      const tf = t.taughtTf;
+      row.score +=
+        (term.weight * (idf.get(lexeme) as number) * tf * (t.k1 + 1)) /
+        (tf + t.k1 * (1 - t.b + (t.b * len) / corpus.avgLen));
+      if (!row.hits.includes(lexeme)) row.hits.push(lexeme);
+    }
+  }
 }

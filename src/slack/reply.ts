@@ -33,7 +33,7 @@ export interface Reply {
 export async function replyTo(
   intent: Exclude<Intent, { kind: 'digest' }>,
   deps: SlackDeps,
-  asker: { userId: string; surface: Exclude<Surface, 'choice'> },
+  asker: { userId: string; surface: Exclude<Surface, 'choice'>; teamId?: string },
 ): Promise<Reply> {
   const { db } = deps;
   // The catalog as the database holds it now: an `import` by another process shows up here (see catalog/current.ts).

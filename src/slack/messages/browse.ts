@@ -28,6 +28,7 @@ const COMMAND_HELP = [
   '`/mle-duties section <number or name>`: every duty in a section',
   '`/mle-duties random`: one duty, picked at random',
   '`/mle-duties digest …`: a weekly digest of the role in this channel',
+  '`/mle-duties teach <duty> <phrase>`, `untaught …`, `taught`, `report`: catalog keepers teach me the words people use',
   'You can also mention me with a question, or ask me in a direct message.',
 ];
 

@@ -31,6 +31,8 @@ export interface ActionRequest {
   /** The button's value, or the picked option's. */
   value: string;
   userId: string;
+  /** The clicker's workspace, when Slack says (taught phrases and confirmations are per workspace). */
+  teamId?: string;
   respond: RespondFn;
   client: WebClient;
   request: ServedRequest;
@@ -40,6 +42,8 @@ type SlackEvent = types.SlackEvent;
 
 export interface EventRequest<E extends SlackEvent = SlackEvent> {
   event: E;
+  /** The workspace the event came from, when Slack says. */
+  teamId?: string;
   client: WebClient;
   request: ServedRequest;
 }
@@ -103,10 +107,12 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
       const request = servedRequest(context);
       const value =
         action.type === 'button' ? action.value : action.type === 'static_select' ? action.selected_option?.value : '';
+      const teamId = body.team?.id ?? body.user.team_id ?? context.teamId;
       const click: ActionRequest = {
         actionId: action.action_id,
         value: value ?? '',
         userId: body.user.id,
+        ...(teamId ? { teamId } : {}),
         respond,
         client,
         request,
@@ -119,10 +125,11 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
 /** The event types routed, and nothing else (one registration; see listenToActions). */
 export function listenToEvents(app: App, handlers: EventHandlers): void {
   const types = Object.keys(handlers);
-  app.event(new RegExp(`^(${types.join('|')})$`), async ({ event, client, context }) => {
+  app.event(new RegExp(`^(${types.join('|')})$`), async ({ event, body, client, context }) => {
     const handler = handlers[event.type] as Handler<EventRequest> | undefined;
     if (!handler) return;
     const request = servedRequest(context);
-    await guarded(request, event.type, () => handler({ event, client, request }));
+    const teamId = context.teamId ?? body.team_id;
+    await guarded(request, event.type, () => handler({ event, client, request, ...(teamId ? { teamId } : {}) }));
   });
 }

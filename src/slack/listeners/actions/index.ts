@@ -3,10 +3,12 @@ import { ASK_ACTION_ID } from '../../../digest/blocks.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { ACTIONS } from '../../messages/answer.ts';
 import { BROWSE_ACTIONS } from '../../messages/browse.ts';
+import { TEACH_ACTION } from '../../messages/teach.ts';
 import { listenToActions } from '../../middleware/listen.ts';
 import { didYouMeanButton, moreButton, shareButton, voteButton } from './answer-buttons.ts';
 import { homePage, homeSection, sectionSelect } from './browse.ts';
 import { digestAskButton } from './digest-ask.ts';
+import { teachThisButton } from './teach.ts';
 
 export function register(app: App, deps: SlackDeps): void {
   listenToActions(app, [
@@ -20,5 +22,6 @@ export function register(app: App, deps: SlackDeps): void {
     [BROWSE_ACTIONS.homeSection, homeSection(deps)],
     [new RegExp(`^${BROWSE_ACTIONS.homePage}_(prev|next)$`), homePage(deps)],
     [ASK_ACTION_ID, digestAskButton],
+    [new RegExp(`^${TEACH_ACTION}_\\d+$`), teachThisButton(deps)],
   ]);
 }
