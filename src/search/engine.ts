@@ -167,27 +167,261 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
     return vocabularyCache;
   };
 
-  // Each workspace's taught phrases, with the version they were read at; compared at every question of it.
-  const overlays = new Map<string, { version: string; overlay: Promise<TaughtOverlay> }>();
-  const taughtFor = async (teamId: string): Promise<TaughtOverlay | undefined> => {
-    const rows = await db.query<{ version: string }>(
-      'select version::text as version from taught_versions where team_id = $1',
-      [teamId],
-    );
-    const version = rows[0]?.version;
-    if (version === undefined) return undefined;
-    let entry = overlays.get(teamId);
-    if (entry?.version !== version) {
-      if (overlays.size >= OVERLAY_LIMIT) overlays.clear();
-      const overlay = vocabulary().then((vocab) => loadOverlay(db, vocab, teamId, version));
-      entry = { version, overlay };
-      overlays.set(teamId, entry);
-      overlay.catch(() => {
-        if (overlays.get(teamId) === entry) overlays.delete(teamId);
-      });
+  // Each workspace's taught phrases, with the version they were read at (undefined: nothing taught).
+  const overlays = new Map<string, { version: string; overlay: Promise<TaughtOverlay | undefined> }>();
+  const overlayAt = (teamId: string, version: string): Promise<TaughtOverlay | undefined> => {
+    const known = overlays.get(teamId);
+    if (known?.version === version) return known.overlay;
+    if (overlays.size >= OVERLAY_LIMIT) overlays.clear();
+    const overlay =
+      version === ''
+        ? Promise.resolve(undefined)
+        : vocabulary()
+            .then((vocab) => loadOverlay(db, vocab, teamId, version))
+            .then((o) => (o.phrases.length > 0 ? o : undefined));
+    const entry = { version, overlay };
+    overlays.set(teamId, entry);
+    overlay.catch(() => {
+      if (overlays.get(teamId) === entry) overlays.delete(teamId);
+    });
+    return overlay;
+  };
+  /** Where a search notes the workspace's version it read, in its scoring query or, without one, on its own. */
+  const probe = (teamId?: string): VersionProbe => {
+    const p: VersionProbe = {
+      ...(teamId ? { teamId } : {}),
+      async read() {
+        if (teamId && p.version === undefined) p.version = await taughtVersion(db, teamId);
+      },
+    };
+    return p;
+  };
+
+  /** One question against the catalog and, for a workspace, the phrases it taught (`taught`, as held). */
+  const answer = async (
+    rawQuestion: string,
+    options: SearchOptions,
+    taught: TaughtOverlay | undefined,
+    seen: VersionProbe,
+  ): Promise<SearchResult> => {
+    const question = normalizeText(rawQuestion);
+    if (question.length > MAX_QUESTION_LENGTH) {
+      throw new AppError(
+        'question_too_long',
+        `The question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`,
+      );
     }
-    const overlay = await entry.overlay;
-    return overlay.phrases.length > 0 ? overlay : undefined;
+    const limit = Math.max(1, Math.min(options.limit ?? 5, 50));
+    const empty: SearchResult = { question, matches: [], nearMisses: [], unknownWords: [] };
+    const words = unique(contentWords(question));
+    if (words.length === 0) return empty;
+
+    const vocab = await vocabulary();
+    const syn = vocab.synonyms;
+    const tokens = tokenize(question);
+    // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
+    const expansions = syn.expand(tokens).filter((e) => !e.units.every((u) => QUESTION_STOPWORDS.has(u)));
+
+    const byWord = await vocab.analyze(unique([...words, ...expansions.flatMap((e) => e.words)]));
+    // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
+    const terms: Term[] = [];
+    const unknown: string[] = [];
+    const toRepair: string[] = [];
+    // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
+    const guessed = new Set<string>();
+    // Words the catalog lacks, with the catalog words general English puts beside them (soft evidence).
+    const nearWords = new Map<string, { word: string; sim: number }[]>();
+    for (const w of words) {
+      const a = byWord.get(w);
+      if (!a || a.lexemes.length === 0) continue; // an English stop word
+      // A word of a phrase this workspace taught is a word of the catalog, for this workspace.
+      if (a.inLexicon || a.lexemes.some((l) => taught?.lexemes.has(l))) {
+        for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+      } else if (GENERIC_WORDS.has(w)) {
+        // filler the catalog does not use: neither evidence for a duty nor against one
+      } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
+        toRepair.push(w);
+      } else {
+        unknown.push(w);
+        for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        nearWords.set(w, englishWord(w)?.near ?? []);
+      }
+    }
+    if (toRepair.length > 0) {
+      const fixes = new Map(toRepair.map((w) => [w, vocab.repair(w)]));
+      const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
+      for (const w of toRepair) {
+        const fix = fixes.get(w);
+        // A misspelt filler word ("gettng") is still filler, not a catalog word one edit away.
+        if (fix && (QUESTION_STOPWORDS.has(fix) || GENERIC_WORDS.has(fix))) continue;
+        const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
+        const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
+        if (r) {
+          for (const lexeme of r.lexemes) {
+            terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
+          }
+          guessed.add(w);
+          for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
+        } else {
+          unknown.push(w);
+          for (const lexeme of byWord.get(w)?.lexemes ?? []) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        }
+      }
+    }
+    const nearTargets = [...nearWords.values()].flat().map((n) => n.word);
+    const missing = unique([...expansions.flatMap((e) => e.words), ...nearTargets].filter((w) => !byWord.has(w)));
+    for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
+    for (const e of expansions) {
+      const units = e.units.filter((u) => words.includes(u));
+      // One question word stands for the whole phrase it means: "logs" ≈ "trace files error
+      // diagnostics" must not weigh as four words, so the phrase shares the synonym's weight.
+      const weight = t.synonymWeight / Math.max(1, e.words.length) ** t.synonymSplit;
+      for (const w of e.words) {
+        for (const lexeme of byWord.get(w)?.lexemes ?? []) {
+          const label = `${e.term} ≈ ${e.means}`;
+          if (units.length === 0) terms.push({ lexeme, weight, label, unit: e.term });
+          for (const unit of units) terms.push({ lexeme, weight, label, unit });
+        }
+      }
+    }
+    for (const [w, near] of nearWords) {
+      for (const n of near) {
+        for (const lexeme of byWord.get(n.word)?.lexemes ?? []) {
+          terms.push({ lexeme, weight: t.nearWeight * n.sim, label: `${w} ~ ${n.word}`, unit: w });
+        }
+      }
+    }
+    // Taught phrases the question holds whole: their words are in the role's sense, whatever topic they name.
+    const held = taught ? heldPhrases(taught, words, byWord) : [];
+    const heldLexemes = new Set(held.flatMap((p) => p.lexemes));
+    const taughtAt = (i: number) => (byWord.get(tokens[i] ?? '')?.lexemes ?? []).some((l) => heldLexemes.has(l));
+    const outsideTopic = outside(vocab, tokens, words, byWord, t, taughtAt);
+    if (terms.length === 0) {
+      await seen.read();
+      return { ...empty, unknownWords: unknown };
+    }
+
+    // One weight per lexeme for scoring: the strongest way the question reached it.
+    const best = new Map<string, Term>();
+    for (const term of terms) {
+      const prev = best.get(term.lexeme);
+      if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
+    }
+    const { rows, idf, maxIdf, taughtVersion } = await score(db, vocab, [...best.values()], t, seen.teamId);
+    if (taughtVersion !== undefined) seen.version = taughtVersion;
+    else await seen.read();
+    if (taught) addTaught(taught, rows, idf, maxIdf, best, vocab.corpus, t);
+    // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
+    // "model registry") says more than the same words scattered over several duties' texts. The
+    // bonus is the best such phrase's idf.
+    const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+    const taughtIdf = (id: string) => {
+      let most = 0;
+      for (const p of held) {
+        if (p.dutyId !== id) continue;
+        most = Math.max(
+          most,
+          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+        );
+      }
+      return most;
+    };
+    const phraseIdf = (id: string) => {
+      let most = 0;
+      for (const p of vocab.phrasesOf(id)) {
+        if (!p.lexemes.every((l) => typed.has(l))) continue;
+        most = Math.max(
+          most,
+          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+        );
+      }
+      return most;
+    };
+
+    // Information in the question: the idf of each unit; a word the catalog has never seen
+    // counts as the most informative kind, which is what makes "wifi password" fall out.
+    const units = new Map<string, Set<string>>();
+    for (const term of terms) {
+      const set = units.get(term.unit) ?? new Set<string>();
+      set.add(term.lexeme);
+      units.set(term.unit, set);
+    }
+    const unitInfo = new Map<string, number>();
+    for (const [unit, lexemes] of units) {
+      const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
+      unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
+    }
+    const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
+
+    const ranked = rows
+      .map((r) => {
+        const hits = new Set(r.hits);
+        let covered = 0;
+        let matchedUnits = 0;
+        let strongest = 0;
+        let typedHit = false;
+        for (const [unit, lexemes] of units) {
+          if ([...lexemes].some((l) => hits.has(l))) {
+            covered += unitInfo.get(unit) ?? 0;
+            strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
+            matchedUnits++;
+            if (!guessed.has(unit)) typedHit = true;
+          }
+        }
+        const coverage = totalInfo > 0 ? covered / totalInfo : 0;
+        // A duty that answers more of the question ranks above one that answers a part of it loudly.
+        const fit = 1 - t.coverageRank + t.coverageRank * coverage;
+        const bonus = t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
+        const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
+        const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
+        return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
+      })
+      .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
+
+    const top = ranked[0];
+    const intent = questionIntent(question);
+    const toMatch = (c: (typeof ranked)[number]): Match => ({
+      id: c.row.id,
+      roleId: c.row.role_id,
+      section: c.row.section,
+      sectionTitle: c.row.section_title,
+      title: c.row.title,
+      description: c.row.description,
+      // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
+      score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
+      why: c.why,
+    });
+    const explain = options.explain
+      ? ranked.slice(0, 25).map((c) => ({
+          id: c.row.id,
+          raw: c.raw,
+          coverage: c.coverage,
+          matchedUnits: c.matchedUnits,
+          units: units.size,
+          totalInfo,
+          intent,
+        }))
+      : undefined;
+    // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
+    // "who files the patent on the ranking algorithm?" is about the patent.
+    // A story with no question in it ("our hotel site's search…") names its business in passing:
+    // there the outside words must carry a good part of what is said.
+    const minShare = intent === 'neutral' ? t.offShareStory : t.offShare;
+    const offTopic =
+      outsideTopic !== undefined && outsideTopic.share >= minShare && !(top && top.coverage >= t.offOverride);
+    if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
+    const confident = top !== undefined && isConfident(top, intent, t);
+    if (!confident) {
+      // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
+      const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
+      return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, outsideTopic, explain };
+    }
+    const matches = ranked
+      .filter((c) => c.raw >= top.raw * t.relativeFloor)
+      .slice(0, limit)
+      .map(toMatch);
+    addPhraseHits(vocab, matches, new Set(best.keys()), held);
+    return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
   };
 
   return {
@@ -196,220 +430,18 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       overlays.clear();
     },
     async search(rawQuestion, options = {}) {
-      const question = normalizeText(rawQuestion);
-      if (question.length > MAX_QUESTION_LENGTH) {
-        throw new AppError(
-          'question_too_long',
-          `The question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`,
-        );
-      }
-      const limit = Math.max(1, Math.min(options.limit ?? 5, 50));
-      const empty: SearchResult = { question, matches: [], nearMisses: [], unknownWords: [] };
-      const words = unique(contentWords(question));
-      if (words.length === 0) return empty;
-
-      const [vocab, taught] = await Promise.all([vocabulary(), options.teamId ? taughtFor(options.teamId) : undefined]);
-      const syn = vocab.synonyms;
-      const tokens = tokenize(question);
-      // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
-      const expansions = syn.expand(tokens).filter((e) => !e.units.every((u) => QUESTION_STOPWORDS.has(u)));
-
-      const byWord = await vocab.analyze(unique([...words, ...expansions.flatMap((e) => e.words)]));
-      // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
-      const terms: Term[] = [];
-      const unknown: string[] = [];
-      const toRepair: string[] = [];
-      // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
-      const guessed = new Set<string>();
-      // Words the catalog lacks, with the catalog words general English puts beside them (soft evidence).
-      const nearWords = new Map<string, { word: string; sim: number }[]>();
-      for (const w of words) {
-        const a = byWord.get(w);
-        if (!a || a.lexemes.length === 0) continue; // an English stop word
-        // A word of a phrase this workspace taught is a word of the catalog, for this workspace.
-        if (a.inLexicon || a.lexemes.some((l) => taught?.lexemes.has(l))) {
-          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
-        } else if (GENERIC_WORDS.has(w)) {
-          // filler the catalog does not use: neither evidence for a duty nor against one
-        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
-          toRepair.push(w);
-        } else {
-          unknown.push(w);
-          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
-          nearWords.set(w, englishWord(w)?.near ?? []);
-        }
-      }
-      if (toRepair.length > 0) {
-        const fixes = new Map(toRepair.map((w) => [w, vocab.repair(w)]));
-        const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
-        for (const w of toRepair) {
-          const fix = fixes.get(w);
-          // A misspelt filler word ("gettng") is still filler, not a catalog word one edit away.
-          if (fix && (QUESTION_STOPWORDS.has(fix) || GENERIC_WORDS.has(fix))) continue;
-          const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
-          const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
-          if (r) {
-            for (const lexeme of r.lexemes) {
-              terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
-            }
-            guessed.add(w);
-            for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
-          } else {
-            unknown.push(w);
-            for (const lexeme of byWord.get(w)?.lexemes ?? []) terms.push({ lexeme, weight: 1, label: w, unit: w });
-          }
-        }
-      }
-      const nearTargets = [...nearWords.values()].flat().map((n) => n.word);
-      const missing = unique([...expansions.flatMap((e) => e.words), ...nearTargets].filter((w) => !byWord.has(w)));
-      for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
-      for (const e of expansions) {
-        const units = e.units.filter((u) => words.includes(u));
-        // One question word stands for the whole phrase it means: "logs" ≈ "trace files error
-        // diagnostics" must not weigh as four words, so the phrase shares the synonym's weight.
-        const weight = t.synonymWeight / Math.max(1, e.words.length) ** t.synonymSplit;
-        for (const w of e.words) {
-          for (const lexeme of byWord.get(w)?.lexemes ?? []) {
-            const label = `${e.term} ≈ ${e.means}`;
-            if (units.length === 0) terms.push({ lexeme, weight, label, unit: e.term });
-            for (const unit of units) terms.push({ lexeme, weight, label, unit });
-          }
-        }
-      }
-      for (const [w, near] of nearWords) {
-        for (const n of near) {
-          for (const lexeme of byWord.get(n.word)?.lexemes ?? []) {
-            terms.push({ lexeme, weight: t.nearWeight * n.sim, label: `${w} ~ ${n.word}`, unit: w });
-          }
-        }
-      }
-      // Taught phrases the question holds whole: their words are in the role's sense, whatever topic they name.
-      const held = taught ? heldPhrases(taught, words, byWord) : [];
-      const heldLexemes = new Set(held.flatMap((p) => p.lexemes));
-      const taughtAt = (i: number) => (byWord.get(tokens[i] ?? '')?.lexemes ?? []).some((l) => heldLexemes.has(l));
-      const outsideTopic = outside(vocab, tokens, words, byWord, t, taughtAt);
-      if (terms.length === 0) return { ...empty, unknownWords: unknown };
-
-      // One weight per lexeme for scoring: the strongest way the question reached it.
-      const best = new Map<string, Term>();
-      for (const term of terms) {
-        const prev = best.get(term.lexeme);
-        if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
-      }
-      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
-      if (taught) addTaught(taught, rows, idf, maxIdf, best, vocab.corpus, t);
-      // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
-      // "model registry") says more than the same words scattered over several duties' texts. The
-      // bonus is the best such phrase's idf.
-      const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
-      const taughtIdf = (id: string) => {
-        let most = 0;
-        for (const p of held) {
-          if (p.dutyId !== id) continue;
-          most = Math.max(
-            most,
-            p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-          );
-        }
-        return most;
-      };
-      const phraseIdf = (id: string) => {
-        let most = 0;
-        for (const p of vocab.phrasesOf(id)) {
-          if (!p.lexemes.every((l) => typed.has(l))) continue;
-          most = Math.max(
-            most,
-            p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-          );
-        }
-        return most;
-      };
-
-      // Information in the question: the idf of each unit; a word the catalog has never seen
-      // counts as the most informative kind, which is what makes "wifi password" fall out.
-      const units = new Map<string, Set<string>>();
-      for (const term of terms) {
-        const set = units.get(term.unit) ?? new Set<string>();
-        set.add(term.lexeme);
-        units.set(term.unit, set);
-      }
-      const unitInfo = new Map<string, number>();
-      for (const [unit, lexemes] of units) {
-        const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
-        unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
-      }
-      const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
-
-      const ranked = rows
-        .map((r) => {
-          const hits = new Set(r.hits);
-          let covered = 0;
-          let matchedUnits = 0;
-          let strongest = 0;
-          let typedHit = false;
-          for (const [unit, lexemes] of units) {
-            if ([...lexemes].some((l) => hits.has(l))) {
-              covered += unitInfo.get(unit) ?? 0;
-              strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
-              matchedUnits++;
-              if (!guessed.has(unit)) typedHit = true;
-            }
-          }
-          const coverage = totalInfo > 0 ? covered / totalInfo : 0;
-          // A duty that answers more of the question ranks above one that answers a part of it loudly.
-          const fit = 1 - t.coverageRank + t.coverageRank * coverage;
-          const bonus =
-            t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
-          const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
-          const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-          return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
-        })
-        .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
-
-      const top = ranked[0];
-      const intent = questionIntent(question);
-      const toMatch = (c: (typeof ranked)[number]): Match => ({
-        id: c.row.id,
-        roleId: c.row.role_id,
-        section: c.row.section,
-        sectionTitle: c.row.section_title,
-        title: c.row.title,
-        description: c.row.description,
-        // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
-        score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
-        why: c.why,
-      });
-      const explain = options.explain
-        ? ranked.slice(0, 25).map((c) => ({
-            id: c.row.id,
-            raw: c.raw,
-            coverage: c.coverage,
-            matchedUnits: c.matchedUnits,
-            units: units.size,
-            totalInfo,
-            intent,
-          }))
-        : undefined;
-      // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
-      // "who files the patent on the ranking algorithm?" is about the patent.
-      // A story with no question in it ("our hotel site's search…") names its business in passing:
-      // there the outside words must carry a good part of what is said.
-      const minShare = intent === 'neutral' ? t.offShareStory : t.offShare;
-      const offTopic =
-        outsideTopic !== undefined && outsideTopic.share >= minShare && !(top && top.coverage >= t.offOverride);
-      if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
-      const confident = top !== undefined && isConfident(top, intent, t);
-      if (!confident) {
-        // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
-        const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
-        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, outsideTopic, explain };
-      }
-      const matches = ranked
-        .filter((c) => c.raw >= top.raw * t.relativeFloor)
-        .slice(0, limit)
-        .map(toMatch);
-      addPhraseHits(vocab, matches, new Set(best.keys()), held);
-      return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
+      const teamId = options.teamId;
+      if (!teamId) return answer(rawQuestion, options, undefined, probe());
+      // The workspace's phrases as this process holds them; the scoring query reads the workspace's version too (no
+      // extra round trip), and when it moved the question is answered again with the phrases as they are now.
+      const known = overlays.get(teamId);
+      const used = known ? await known.overlay : undefined;
+      const seen = probe(teamId);
+      const first = await answer(rawQuestion, options, used, seen);
+      if (seen.version === undefined || seen.version === known?.version) return first;
+      const fresh = await overlayAt(teamId, seen.version);
+      if (!fresh && !used) return first;
+      return answer(rawQuestion, options, fresh, probe());
     },
   };
 }
@@ -598,7 +630,8 @@ async function score(
   vocab: Vocabulary,
   terms: Term[],
   t: Tuning,
-): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
+  teamId?: string,
+): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number; taughtVersion?: string }> {
   const { docs, avgLen } = vocab.corpus;
   const maxIdf = Math.log(1 + (docs - 0.5) / 1.5);
   const stats = await vocab.termStats(terms.map((q) => q.lexeme));
@@ -617,7 +650,9 @@ async function score(
   );
   const scored = byRarity.filter((q, i) => i < 2 || (stats.get(q.lexeme)?.df ?? 0) <= cap);
   if (scored.length === 0) return { rows: [], idf, maxIdf };
-  const rows = await db.query<CandidateRow>(
+  // For a workspace, its taught phrases' version rides along (see search()).
+  const version = teamId ? ', (select version::text from taught_versions where team_id = $7) as taught_version' : '';
+  const rows = await db.query<CandidateRow & { taught_version?: string | null }>(
     `with scored as (
        select t.duty_id,
               sum(x.wi * t.tf * ($3::float8 + 1)
@@ -629,7 +664,7 @@ async function score(
        order by score desc, t.duty_id
        limit $6
      )
-     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description${version}
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
@@ -641,9 +676,16 @@ async function score(
       t.b,
       avgLen,
       t.candidates,
+      ...(teamId ? [teamId] : []),
     ],
   );
-  return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
+  const first = rows[0];
+  return {
+    rows: rows.map(({ taught_version: _, ...r }) => ({ ...r, score: Number(r.score) })),
+    idf,
+    maxIdf,
+    ...(teamId && first ? { taughtVersion: first.taught_version ?? '' } : {}),
+  };
 }
 
 interface Expansion {
@@ -965,4 +1007,20 @@ function addTaught(
       if (!row.hits.includes(lexeme)) row.hits.push(lexeme);
     }
   }
+}
+
+/** A search's view of its workspace's taught-phrase version: read by the scoring query, or on its own without one. */
+interface VersionProbe {
+  teamId?: string;
+  /** '' when the workspace never taught anything; undefined until read. */
+  version?: string;
+  read(): Promise<void>;
+}
+
+async function taughtVersion(db: Queryable, teamId: string): Promise<string> {
+  const rows = await db.query<{ version: string }>(
+    'select version::text as version from taught_versions where team_id = $1',
+    [teamId],
+  );
+  return rows[0]?.version ?? '';
 }

@@ -53,6 +53,16 @@ describe('taught phrases', () => {
     ]);
   });
 
+  it('are seen by an engine holding an older copy even when no word of the question is in the catalog', async () => {
+    const e = createSearchEngine(t.db);
+    await addTaughtAlias(t.db, who('TH'), '4:Code Review', 'wombat diff');
+    expect(top(await e.search('who reviews the wombat diff?', { teamId: 'TH' }))).toBe('4:Code Review');
+    // No scoring query runs for a question of unknown words only: the version is read on its own.
+    expect((await e.search('quokkaflux', { teamId: 'TH' })).matches).toEqual([]);
+    await addTaughtAlias(t.db, who('TH'), '2:Model Monitoring', 'quokkaflux');
+    expect(top(await e.search('quokkaflux', { teamId: 'TH' }))).toBe('2:Model Monitoring');
+  });
+
   it('win over the duty the words would otherwise find, for the workspace that taught them', async () => {
     const e = createSearchEngine(t.db);
     const question = 'who handles data quality dashboards';
