@@ -65,7 +65,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     logger,
     now: () => new Date(),
     summarizer,
-    digests: digestSources(db, summarizer),
+    digests: digestSources(db, config, summarizer),
     work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
     profiles,
     keepers: createKeepers({ admins: config.admins, profiles }),
@@ -97,7 +97,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
           catalog: rt.catalog,
           client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
           logger: logger.child({ component: 'digest' }),
-          ...digestSources(rt.db, summarizer),
+          ...digestSources(rt.db, config, summarizer),
           onTick: (result) => recordTick(metrics, result),
         });
       }

@@ -28,9 +28,13 @@ function parseNow(value: string | undefined): Date | undefined {
  * client is loaded only then: it costs a cron tick most of a second).
  */
 async function sources(rt: Runtime) {
-  if (!rt.config.llm) return digestSources(rt.db);
+  if (!rt.config.llm) return digestSources(rt.db, rt.config);
   const { createCliSummarizer } = await import('../summarize/cli.ts');
-  return digestSources(rt.db, createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })));
+  return digestSources(
+    rt.db,
+    rt.config,
+    createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })),
+  );
 }
 
 async function runTick(ctx: CommandContext, args: string[]): Promise<number> {

@@ -7,6 +7,16 @@ import { adjustmentsFor, recordVote, type Vote } from './votes.ts';
 
 export type Surface = 'command' | 'mention' | 'dm' | 'choice';
 
+/** Who asked, and where: an @mention's answer is posted in its channel, every other answer is its asker's alone. */
+export interface Asker {
+  userId: string;
+  surface: Exclude<Surface, 'choice'>;
+  /** The channel of an @mention (ignored for other surfaces). */
+  channelId?: string;
+  /** That channel is a public one (Slack said so): only then may a digest quote the question. */
+  inPublic?: boolean;
+}
+
 /** A question with what was found for it, kept so buttons can refer to it by id from any process. */
 export interface Answer {
   id: string;
@@ -16,6 +26,8 @@ export interface Answer {
   matches: Match[];
   nearMisses: Match[];
   answered: boolean;
+  /** Who may see it again: its asker (hashed, as stored), and the channel it was posted in (mentions only). */
+  asked: { by: string; surface: Surface; channelId: string | null };
 }
 
 /** How many matches an answer keeps: three shown, the rest behind "More". */
@@ -23,7 +35,7 @@ const ANSWER_LIMIT = 10;
 
 export interface AnswerService {
   /** Answers a question with feedback applied, and records it. Throws AppError 'question_too_long'. */
-  ask(question: string, asker: { userId: string; surface: Exclude<Surface, 'choice'> }): Promise<Answer>;
+  ask(question: string, asker: Asker): Promise<Answer>;
   get(id: string): Promise<Answer | undefined>;
   /** The asker picked a "did you mean" entry: a new answer to the same question, with that entry only. */
   choose(answerId: string, dutyId: string, userId: string): Promise<Answer | undefined>;
@@ -34,10 +46,13 @@ export interface AnswerService {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createAnswerService(db: Queryable, search: SearchEngine): AnswerService {
-  const store = async (answer: Answer, surface: Surface, userId: string) => {
+  const store = async (answer: Omit<Answer, 'asked'>, asker: Omit<Asker, 'surface'> & { surface: Surface }) => {
+    const channelId = asker.surface === 'mention' ? (asker.channelId ?? null) : null;
+    const asked = { by: hashId(asker.userId), surface: asker.surface, channelId };
     await db.query(
-      `insert into answers (id, question, question_norm, matches, near_misses, answered, surface, user_hash)
-       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8)`,
+      `insert into answers (id, question, question_norm, matches, near_misses, answered, surface, user_hash,
+         channel_id, in_public)
+       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10)`,
       [
         answer.id,
         answer.question,
@@ -45,11 +60,13 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
         JSON.stringify(answer.matches),
         JSON.stringify(answer.nearMisses),
         answer.answered,
-        surface,
-        hashId(userId),
+        asker.surface,
+        asked.by,
+        channelId,
+        channelId !== null && asker.inPublic === true,
       ],
     );
-    return answer;
+    return { ...answer, asked };
   };
 
   const get = async (id: string): Promise<Answer | undefined> => {
@@ -61,7 +78,14 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
       matches: Match[];
       near_misses: Match[];
       answered: boolean;
-    }>('select id, question, question_norm, matches, near_misses, answered from answers where id = $1', [id]);
+      surface: Surface;
+      user_hash: string;
+      channel_id: string | null;
+    }>(
+      `select id, question, question_norm, matches, near_misses, answered, surface, user_hash, channel_id
+       from answers where id = $1`,
+      [id],
+    );
     const r = rows[0];
     if (!r) return undefined;
     return {
@@ -71,6 +95,7 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
       matches: r.matches,
       nearMisses: r.near_misses,
       answered: r.answered,
+      asked: { by: r.user_hash, surface: r.surface, channelId: r.channel_id },
     };
   };
 
@@ -88,8 +113,7 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
           nearMisses: result.matches.length === 0 ? result.nearMisses : [],
           answered: result.matches.length > 0,
         },
-        asker.surface,
-        asker.userId,
+        asker,
       );
     },
     get,
@@ -97,10 +121,10 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
       const original = await get(answerId);
       const picked = original?.nearMisses.find((m) => m.id === dutyId);
       if (!original || !picked) return undefined;
+      // The pick is shown to whoever clicked, privately: a new answer of theirs alone.
       return store(
         { ...original, id: randomUUID(), matches: [picked], nearMisses: [], answered: true },
-        'choice',
-        userId,
+        { userId, surface: 'choice' },
       );
     },
     async vote(answerId, userId, vote) {
@@ -125,28 +149,55 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
 export interface AskedQuestion {
   question: string;
   times: number;
+  /** Different people who asked it: one person asking six times counts once. */
+  askers: number;
   lastAsked: Date;
 }
 
 /**
- * Questions asked in [since, until): the most asked first (`order: 'most'`), or the most recent first; `unanswered`
- * keeps those that found no confident match. A did-you-mean click re-answering a question ('choice') is not counted
- * again. Never says who asked.
+ * Questions asked in [since, until): the most asked first (by different askers, then times), or the most recent
+ * first; `unanswered` keeps those that found no confident match. A did-you-mean click re-answering a question
+ * ('choice') is not counted again. `publicOnly` keeps @mentions in public channels (what others could read anyway);
+ * `minAskers` drops questions fewer different people asked. Never says who asked.
  */
 export async function askedQuestions(
   db: Queryable,
-  options: { since: Date; until?: Date; unanswered?: boolean; order: 'most' | 'recent'; limit: number },
+  options: {
+    since: Date;
+    until?: Date;
+    unanswered?: boolean;
+    order: 'most' | 'recent';
+    limit: number;
+    publicOnly?: boolean;
+    minAskers?: number;
+  },
 ): Promise<AskedQuestion[]> {
-  const rows = await db.query<{ question: string; times: number; last_asked: Date | string }>(
+  const rows = await db.query<{ question: string; times: number; askers: number; last_asked: Date | string }>(
     `select (array_agg(question order by created_at desc))[1] as question, count(*)::int as times,
-            max(created_at) as last_asked
+            count(distinct user_hash)::int as askers, max(created_at) as last_asked
      from answers
      where created_at >= $1 and ($2::timestamptz is null or created_at < $2)
        and (not $3::boolean or not answered) and surface <> 'choice' and question_norm <> ''
+       and (not $6::boolean or in_public)
      group by question_norm
-     order by case when $4 = 'most' then count(*) end desc nulls last, max(created_at) desc
+     having count(distinct user_hash) >= $7
+     order by case when $4 = 'most' then count(distinct user_hash) end desc nulls last,
+              case when $4 = 'most' then count(*) end desc nulls last, max(created_at) desc
      limit $5`,
-    [options.since, options.until ?? null, options.unanswered ?? false, options.order, options.limit],
+    [
+      options.since,
+      options.until ?? null,
+      options.unanswered ?? false,
+      options.order,
+      options.limit,
+      options.publicOnly ?? false,
+      options.minAskers ?? 1,
+    ],
   );
-  return rows.map((r) => ({ question: r.question, times: r.times, lastAsked: new Date(r.last_asked) }));
+  return rows.map((r) => ({
+    question: r.question,
+    times: r.times,
+    askers: r.askers,
+    lastAsked: new Date(r.last_asked),
+  }));
 }
