@@ -51,7 +51,9 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
   // One gate: the receiver tells it of each request; answer jobs and each of their queries wait on it.
   const ackGate = options.ackGate ?? createAckGate();
   const db = yieldBetweenQueries(rt.db, ackGate);
-  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics));
+  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics), {
+    voteThreshold: config.voteThreshold,
+  });
   const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
   metrics.watchLlm(() => summarizer.stats());
   const profiles = createProfiles({

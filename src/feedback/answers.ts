@@ -39,13 +39,71 @@ export interface AnswerService {
   get(id: string): Promise<Answer | undefined>;
   /** The asker picked a "did you mean" entry: a new answer to the same question, with that entry only. */
   choose(answerId: string, dutyId: string, userId: string): Promise<Answer | undefined>;
-  /** A 👍/👎 on an answer, filed against its top entry for that question. */
-  vote(answerId: string, userId: string, vote: Vote): Promise<{ answer: Answer; previous?: Vote } | undefined>;
+  /**
+   * Its asker shares it in the channel they asked from: from then on it is shown to that channel (its buttons work
+   * there). Anyone else is refused: a private question is its asker's to make public.
+   */
+  share(answerId: string, clicker: Clicker): Promise<Answer | 'gone' | 'refused'>;
+  /**
+   * A 👍/👎 on an answer, filed against its top entry for that question, from someone it was shown to (refused
+   * otherwise). `keeper` is asked only when the voter is not the asker.
+   */
+  vote(answerId: string, voter: Voter, vote: Vote): Promise<VoteResult>;
 }
+
+/** Who clicked, and in which conversation the message they clicked was. */
+export interface Clicker {
+  userId: string;
+  channelId?: string;
+}
+
+export interface Voter extends Clicker {
+  /** Whether the voter is a catalog keeper (people/keepers.ts). */
+  keeper: () => Promise<boolean>;
+}
+
+export type VoteResult =
+  | { kind: 'gone' }
+  | { kind: 'refused' }
+  | { kind: 'recorded'; answer: Answer; previous?: Vote; trusted: boolean; threshold: number };
+
+/**
+ * Who a click on this answer comes from: its asker; someone it was shown to (a mention's answer is public in its
+ * channel, and so is an answer its asker shared there: a click from that channel); or a stranger, who got hold of
+ * its id some other way (a forged click). DMs, slash-command and did-you-mean answers are their asker's alone.
+ */
+export function relationTo(answer: Answer, clicker: Clicker): 'asker' | 'viewer' | 'stranger' {
+  if (hashId(clicker.userId) === answer.asked.by) return 'asker';
+  if (answer.asked.channelId !== null && clicker.channelId === answer.asked.channelId) return 'viewer';
+  return 'stranger';
+}
+
+/**
+ * Feedback applied to an answer: entries reordered by their score times the votes' multiplier. Votes only reorder:
+ * an entry the search found stays in the answer, at worst behind "More", and no vote turns an answer into "not
+ * covered".
+ */
+function withVotes(matches: Match[], adjustments: ReadonlyMap<string, number>): Match[] {
+  if (adjustments.size === 0) return matches;
+  return matches
+    .map((m, i) => ({ m: { ...m, score: round3(m.score * (adjustments.get(m.id) ?? 1)) }, i }))
+    .sort((a, b) => b.m.score - a.m.score || a.i - b.i)
+    .map((x) => x.m);
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createAnswerService(db: Queryable, search: SearchEngine): AnswerService {
+/** VOTE_THRESHOLD's default (src/config.ts). */
+const DEFAULT_VOTE_THRESHOLD = 3;
+
+export function createAnswerService(
+  db: Queryable,
+  search: SearchEngine,
+  options: { voteThreshold?: number } = {},
+): AnswerService {
+  const threshold = options.voteThreshold ?? DEFAULT_VOTE_THRESHOLD;
   const store = async (answer: Omit<Answer, 'asked'>, asker: Omit<Asker, 'surface'> & { surface: Surface }) => {
     const channelId = asker.surface === 'mention' ? (asker.channelId ?? null) : null;
     const asked = { by: hashId(asker.userId), surface: asker.surface, channelId };
@@ -102,14 +160,16 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
   return {
     async ask(question, asker) {
       const questionNorm = normalizeQuestion(question);
-      const adjustments = await adjustmentsFor(db, questionNorm);
-      const result = await search.search(question, { limit: ANSWER_LIMIT, adjustments });
+      const [adjustments, result] = await Promise.all([
+        adjustmentsFor(db, questionNorm, threshold),
+        search.search(question, { limit: ANSWER_LIMIT }),
+      ]);
       return store(
         {
           id: randomUUID(),
           question: result.question,
           questionNorm,
-          matches: result.matches,
+          matches: withVotes(result.matches, adjustments),
           nearMisses: result.matches.length === 0 ? result.nearMisses : [],
           answered: result.matches.length > 0,
         },
@@ -127,20 +187,33 @@ export function createAnswerService(db: Queryable, search: SearchEngine): Answer
         { userId, surface: 'choice' },
       );
     },
-    async vote(answerId, userId, vote) {
+    async share(answerId, clicker) {
+      const answer = await get(answerId);
+      if (!answer) return 'gone';
+      if (relationTo(answer, clicker) !== 'asker') return 'refused';
+      if (!clicker.channelId || answer.asked.channelId === clicker.channelId) return answer;
+      // Shown in that channel now; never quoted by digests (in_public stays as it was).
+      await db.query('update answers set channel_id = $2 where id = $1', [answer.id, clicker.channelId]);
+      return { ...answer, asked: { ...answer.asked, channelId: clicker.channelId } };
+    },
+    async vote(answerId, voter, vote) {
       const answer = await get(answerId);
       const top = answer?.matches[0];
-      if (!answer || !top) return undefined;
+      if (!answer || !top) return { kind: 'gone' };
+      const relation = relationTo(answer, voter);
+      if (relation === 'stranger') return { kind: 'refused' };
+      const trusted = relation === 'asker' || (await voter.keeper());
       const { previous } = await recordVote(db, {
         answerId,
         question: answer.question,
         questionNorm: answer.questionNorm,
         dutyId: top.id,
         shownIds: answer.matches.slice(0, 3).map((m) => m.id),
-        userHash: hashId(userId),
+        userHash: hashId(voter.userId),
         vote,
+        trusted,
       });
-      return { answer, ...(previous !== undefined ? { previous } : {}) };
+      return { kind: 'recorded', answer, trusted, threshold, ...(previous !== undefined ? { previous } : {}) };
     },
   };
 }

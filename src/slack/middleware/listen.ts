@@ -31,6 +31,10 @@ export interface ActionRequest {
   /** The button's value, or the picked option's. */
   value: string;
   userId: string;
+  /** The clicker's workspace. */
+  teamId?: string;
+  /** The conversation the clicked message is in (for an ephemeral one, where it was shown). */
+  channelId?: string;
   respond: RespondFn;
   client: WebClient;
   request: ServedRequest;
@@ -107,6 +111,8 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
         actionId: action.action_id,
         value: value ?? '',
         userId: body.user.id,
+        teamId: body.user.team_id ?? body.team?.id,
+        channelId: body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id,
         respond,
         client,
         request,
