@@ -51,7 +51,9 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
   // One gate: the receiver tells it of each request; answer jobs and each of their queries wait on it.
   const ackGate = options.ackGate ?? createAckGate();
   const db = yieldBetweenQueries(rt.db, ackGate);
-  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics));
+  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics), {
+    voteThreshold: config.voteThreshold,
+  });
   const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
   metrics.watchLlm(() => summarizer.stats());
   const profiles = createProfiles({
@@ -65,7 +67,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     logger,
     now: () => new Date(),
     summarizer,
-    digests: digestSources(db, summarizer),
+    digests: digestSources(db, config, summarizer),
     work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
     profiles,
     keepers: createKeepers({ admins: config.admins, profiles }),
@@ -97,7 +99,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
           catalog: rt.catalog,
           client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
           logger: logger.child({ component: 'digest' }),
-          ...digestSources(rt.db, summarizer),
+          ...digestSources(rt.db, config, summarizer),
           onTick: (result) => recordTick(metrics, result),
         });
       }

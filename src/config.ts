@@ -44,6 +44,8 @@ const schema = z.object({
   ADMINS: optionalString
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user ids (U…/W…), separated by commas'))),
+  DIGEST_MIN_ASKERS: intInRange(1, 1000, 3),
+  VOTE_THRESHOLD: intInRange(1, 1000, 3),
   OWNERS_EDIT: optionalString.pipe(z.enum(['keepers', 'everyone']).optional()).transform((v) => v ?? 'keepers'),
 });
 
@@ -69,6 +71,13 @@ export interface Config {
   readonly schedulerEnabled: boolean;
   /** Catalog keepers named in ADMINS (Slack user ids); workspace admins and owners are keepers too. */
   readonly admins: readonly string[];
+  /** A question appears in a digest only once this many different people asked it (in public channels). */
+  readonly digestMinAskers: number;
+  /**
+   * Votes of people other than the asker and the keepers move an answer only once this many different people voted
+   * the same way (each such group counts as one vote).
+   */
+  readonly voteThreshold: number;
   /** Who may edit the owners of duties: the keepers (default) or everyone. */
   readonly ownersEdit: 'keepers' | 'everyone';
 }
@@ -110,6 +119,8 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
     schedulerEnabled: e.SCHEDULER === 'on',
     admins: e.ADMINS,
     ownersEdit: e.OWNERS_EDIT,
+    digestMinAskers: e.DIGEST_MIN_ASKERS,
+    voteThreshold: e.VOTE_THRESHOLD,
   };
   return deepFreeze(config);
 }

@@ -77,9 +77,13 @@ export function createSearch(rt: Runtime, db: Queryable = rt.db): SearchEngine {
 }
 
 /** What digests are made of, the same for the scheduler, the slash command's preview and the CLI. */
-export function digestSources(db: Queryable, summarizer?: Summarizer): DigestSources {
+export function digestSources(
+  db: Queryable,
+  config: Pick<Config, 'digestMinAskers'>,
+  summarizer?: Summarizer,
+): DigestSources {
   return {
-    askedStats: createAskedStats(db),
+    askedStats: createAskedStats(db, { minAskers: config.digestMinAskers }),
     ...(summarizer?.enabled ? { intro: (section) => summarizer.introduce(section) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { type Message, textMessage } from '../blocks/kit.ts';
 import { dutiesInSection, findSection, listSections, randomDuty } from '../catalog/queries.ts';
 import { isAppError } from '../errors.ts';
-import type { Surface } from '../feedback/answers.ts';
+import type { Asker } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
 import type { RequestOutcome } from '../ops/metrics.ts';
 import { MAX_QUESTION_LENGTH } from '../search/text.ts';
@@ -33,7 +33,7 @@ export interface Reply {
 export async function replyTo(
   intent: Exclude<Intent, { kind: 'digest' }>,
   deps: SlackDeps,
-  asker: { userId: string; surface: Exclude<Surface, 'choice'>; teamId?: string },
+  asker: Asker,
 ): Promise<Reply> {
   const { db } = deps;
   // The catalog as the database holds it now: an `import` by another process shows up here (see catalog/current.ts).

@@ -178,14 +178,20 @@ describe('confirmed pairs and the report', () => {
     let pairs = await listConfirmedPairs(env.tdb.db, { teamId: TEAM });
     expect(pairs).toMatchObject([{ question: nearQuestion, dutyId, people: 1, taught: false }]);
 
-    // A 👍 by someone else on that answer confirms it again.
-    await clickAs(button(picked, 'vote_up'), ADMIN);
+    // Someone else asking the same and 👍-ing the same entry confirms it again (a pick is its picker's own answer:
+    // nobody else may vote on it).
+    const theirs = await cmd(nearQuestion, { user: ADMIN });
+    const samePick = buttons(theirs).find(
+      (b) => /^did_you_mean_\d+$/.test(b.action_id ?? '') && String(b.value).endsWith(`|${dutyId}`),
+    );
+    const theirPick = await clickAs(samePick as Element, ADMIN);
+    await clickAs(button(theirPick, 'vote_up'), ADMIN);
     pairs = await listConfirmedPairs(env.tdb.db, { teamId: TEAM });
     expect(pairs).toMatchObject([{ question: nearQuestion, dutyId, people: 2 }]);
     const rows = await env.tdb.db.query<{ user_hash: string }>('select user_hash from confirmed_pairs');
     expect(rows.map((r) => r.user_hash).join(' ')).not.toMatch(/UMEMBER|UWSADMIN/);
     // They changed their mind.
-    await clickAs(button(picked, 'vote_down'), ADMIN);
+    await clickAs(button(theirPick, 'vote_down'), ADMIN);
     expect((await listConfirmedPairs(env.tdb.db, { teamId: TEAM }))[0]?.people).toBe(1);
 
     // Nothing is taught by it: the question is still not covered; another workspace sees no pair.

@@ -116,12 +116,17 @@ export function notCoveredMessage(answer: Answer, options: Pick<AnswerOptions, '
   return { text: `The ${role} role as written does not cover this.`, blocks };
 }
 
-export function voteAckMessage(vote: 1 | -1, previous: 1 | -1 | undefined): Message {
+export function voteAckMessage(
+  vote: 1 | -1,
+  previous: 1 | -1 | undefined,
+  weight: { trusted: boolean; threshold: number },
+): Message {
   const mark = vote === 1 ? '👍' : '👎';
-  const effect =
-    vote === 1
-      ? 'This entry will rank higher for this question.'
-      : 'This entry will rank lower for this question next time.';
+  const direction = vote === 1 ? 'higher' : 'lower';
+  // Votes reorder an answer's entries; none is ever dropped (at worst it moves behind "More").
+  const effect = weight.trusted
+    ? `This entry will rank ${direction} for this question, for everyone, from the next time it is asked.`
+    : `Votes from people other than the asker move an entry once ${weight.threshold} people agree; yours counts toward that.`;
   const text =
     previous === vote
       ? `You had already voted ${mark} on this answer; it still counts once.`

@@ -31,8 +31,10 @@ export interface ActionRequest {
   /** The button's value, or the picked option's. */
   value: string;
   userId: string;
-  /** The clicker's workspace, when Slack says (taught phrases and confirmations are per workspace). */
+  /** The clicker's workspace. */
   teamId?: string;
+  /** The conversation the clicked message is in (for an ephemeral one, where it was shown). */
+  channelId?: string;
   respond: RespondFn;
   client: WebClient;
   request: ServedRequest;
@@ -113,6 +115,7 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
         value: value ?? '',
         userId: body.user.id,
         ...(teamId ? { teamId } : {}),
+        channelId: body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id,
         respond,
         client,
         request,

@@ -30,6 +30,8 @@ export function mleDutiesCommand(deps: SlackDeps) {
         userId: command.user_id,
         now: deps.now(),
         logger: log,
+        keepers: deps.keepers,
+        profiles: deps.profiles,
       });
       await respond({ response_type: 'ephemeral', ...reply });
       return;

@@ -29,7 +29,7 @@ export async function answerInConversation(
   client: WebClient,
   request: ServedRequest,
   event: IncomingMessage & { user: string },
-  options: { surface: 'mention' | 'dm'; threadTs?: string; teamId?: string },
+  options: { surface: 'mention' | 'dm'; threadTs?: string; inPublic?: boolean; teamId?: string },
 ): Promise<void> {
   const log = request.log.child({ surface: options.surface, user: hashId(event.user) });
   const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
@@ -42,6 +42,8 @@ export async function answerInConversation(
             userId: event.user,
             surface: options.surface,
             ...(options.teamId ? { teamId: options.teamId } : {}),
+            channelId: event.channel,
+            inPublic: options.inPublic === true,
           }),
         );
   request.outcome = reply.outcome;
