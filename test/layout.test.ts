@@ -31,6 +31,7 @@ const LAYERS: Record<string, Layer> = {
   digest: 'feature',
   ops: 'feature',
   people: 'feature',
+  owners: 'feature',
   slack: 'adapter',
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
@@ -136,6 +137,7 @@ const TABLE_OWNERS: Record<string, string[]> = {
   digest_halt: ['src/digest/store.ts'],
   slack_profiles: ['src/people/profiles.ts'],
   change_log: ['src/people/changes.ts'],
+  duty_owners: ['src/owners/store.ts'],
 };
 
 function sourceFiles(dir: string): string[] {
