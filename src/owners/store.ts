@@ -30,13 +30,13 @@ export interface Ownership extends OwnersInput {
 }
 
 /** At most this many people per kind: a list longer than that is not an owner list. */
-export const MAX_PEOPLE = 20;
+const MAX_PEOPLE = 20;
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 export const isUserId = (s: string) => USER_ID.test(s);
-export const isGroupId = (s: string) => GROUP_ID.test(s);
+const isGroupId = (s: string) => GROUP_ID.test(s);
 
 interface Row {
   duty_id: string;
@@ -74,7 +74,7 @@ function toOwnership(r: Row): Ownership {
 }
 
 /** Nobody written down: what a duty has before its first save. */
-export function noOwners(dutyId: string): Ownership {
+function noOwners(dutyId: string): Ownership {
   return { dutyId, owners: [], backups: [], version: 0 };
 }
 
@@ -214,7 +214,7 @@ export async function saveOwnersIn(tx: Queryable, req: SaveRequest): Promise<Sav
 }
 
 /** What the change log keeps of a duty's owners. */
-export function snapshot(o: OwnersInput): OwnersInput {
+function snapshot(o: OwnersInput): OwnersInput {
   return { owners: o.owners, backups: o.backups, ...(o.usergroup ? { usergroup: o.usergroup } : {}) };
 }
 

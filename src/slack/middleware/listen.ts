@@ -10,8 +10,11 @@ import type {
   RespondFn,
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
+  SlackViewMiddlewareArgs,
   SlashCommand,
   types,
+  ViewOutput,
+  ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { routeBy } from './route.ts';
@@ -34,6 +37,13 @@ export interface ActionRequest {
   respond: RespondFn;
   client: WebClient;
   request: ServedRequest;
+  /** The clicker's workspace. */
+  teamId?: string;
+  /** For opening a modal (views.open), within 3 s of the click. */
+  triggerId?: string;
+  /** Where the clicked message is: its channel and, when it is in a thread, the thread's ts. */
+  channelId?: string;
+  threadTs?: string;
 }
 
 type SlackEvent = types.SlackEvent;
@@ -42,6 +52,8 @@ export interface EventRequest<E extends SlackEvent = SlackEvent> {
   event: E;
   client: WebClient;
   request: ServedRequest;
+  /** The workspace the event came from (the envelope's team_id). */
+  teamId?: string;
 }
 
 export type Handler<R> = (r: R) => Promise<void>;
@@ -103,6 +115,11 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
       const request = servedRequest(context);
       const value =
         action.type === 'button' ? action.value : action.type === 'static_select' ? action.selected_option?.value : '';
+      const container = body.container as { channel_id?: string; thread_ts?: string } | undefined;
+      const message = body.message as { thread_ts?: string } | undefined;
+      const teamId = body.team?.id ?? body.user.team_id;
+      const channelId = container?.channel_id ?? body.channel?.id;
+      const threadTs = container?.thread_ts ?? message?.thread_ts;
       const click: ActionRequest = {
         actionId: action.action_id,
         value: value ?? '',
@@ -110,6 +127,10 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
         respond,
         client,
         request,
+        ...(teamId ? { teamId } : {}),
+        ...(body.trigger_id ? { triggerId: body.trigger_id } : {}),
+        ...(channelId ? { channelId } : {}),
+        ...(threadTs ? { threadTs } : {}),
       };
       afterAck(request, action.action_id, () => handler(click));
     },
@@ -119,10 +140,59 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
 /** The event types routed, and nothing else (one registration; see listenToActions). */
 export function listenToEvents(app: App, handlers: EventHandlers): void {
   const types = Object.keys(handlers);
-  app.event(new RegExp(`^(${types.join('|')})$`), async ({ event, client, context }) => {
+  app.event(new RegExp(`^(${types.join('|')})$`), async ({ event, client, context, body }) => {
     const handler = handlers[event.type] as Handler<EventRequest> | undefined;
     if (!handler) return;
     const request = servedRequest(context);
-    await guarded(request, event.type, () => handler({ event, client, request }));
+    const teamId = (body as { team_id?: string }).team_id ?? context.teamId;
+    await guarded(request, event.type, () => handler({ event, client, request, ...(teamId ? { teamId } : {}) }));
   });
+}
+
+/** A modal's submission, once acked and claimed. */
+export interface ViewRequest {
+  callbackId: string;
+  view: ViewOutput;
+  userId: string;
+  teamId?: string;
+  client: WebClient;
+  request: ServedRequest;
+}
+
+/** What a submission is acked with at once (e.g. the modal turned into "Saving…"); undefined closes the modal. */
+export type ViewAck = { response_action: 'update'; view: types.ModalView } | undefined;
+
+export interface ViewRoute {
+  /** Pure and quick: the ack goes out before any work. */
+  ack: (view: ViewOutput) => ViewAck;
+  /** The work, after the ack; it shows its outcome with views.update on the same view id. */
+  handle: Handler<ViewRequest>;
+}
+
+/**
+ * Every view_submission through one listener, routed by callback_id, acked first like everything else (its answer
+ * comes by views.update), then claimed (a replayed submission is not applied twice).
+ */
+export function listenToViews(app: App, routes: readonly (readonly [string | RegExp, ViewRoute])[]) {
+  const byId = (id: string) => routes.find(([key]) => (typeof key === 'string' ? key === id : key.test(id)))?.[1];
+  app.view<ViewSubmitAction>(
+    { type: 'view_submission' },
+    async ({ ack, body, view, client, context }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
+      const r = byId(view.callback_id);
+      const response = r?.ack(view);
+      await (response ? ack(response) : ack());
+      if (!r) return;
+      const request = servedRequest(context);
+      const teamId = body.team?.id ?? body.user.team_id;
+      const submission: ViewRequest = {
+        callbackId: view.callback_id,
+        view,
+        userId: body.user.id,
+        ...(teamId ? { teamId } : {}),
+        client,
+        request,
+      };
+      afterAck(request, view.callback_id, () => r.handle(submission));
+    },
+  );
 }

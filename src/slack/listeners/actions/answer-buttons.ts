@@ -2,6 +2,7 @@ import { type Message, textMessage } from '../../../blocks/kit.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { answerMessage, notCoveredMessage, SHOWN, voteAckMessage, withSummaryOutcome } from '../../messages/answer.ts';
 import type { ActionRequest } from '../../middleware/listen.ts';
+import { ownerDisplay } from '../../owners.ts';
 
 const GONE = textMessage('That answer is no longer available. Please ask again.');
 
@@ -14,23 +15,29 @@ const privately = (respond: ActionRequest['respond'], message: Message) =>
 
 /** "More": the matches after the first three. Value: `<answer id>:<offset>`. */
 export function moreButton(deps: SlackDeps) {
-  return ({ value, respond }: ActionRequest) =>
+  return ({ value, respond, userId, teamId }: ActionRequest) =>
     deps.work(async () => {
       const [id = '', offset = '3'] = value.split(':');
       const answer = await deps.answers.get(id);
       const from = Number.parseInt(offset, 10);
       const role = await deps.catalog.current();
-      const message =
-        answer && Number.isInteger(from) && from > 0 && from < answer.matches.length
-          ? answerMessage(answer, { roleName: role.name, from })
-          : GONE;
+      const ok = answer && Number.isInteger(from) && from > 0 && from < answer.matches.length;
+      const owners = ok
+        ? await ownerDisplay(deps, {
+            teamId,
+            dutyIds: answer.matches.slice(from, from + SHOWN).map((m) => m.id),
+            viewer: userId,
+            mode: 'edit',
+          })
+        : undefined;
+      const message = ok ? answerMessage(answer, { roleName: role.name, from, ...(owners ? { owners } : {}) }) : GONE;
       await privately(respond, message);
     });
 }
 
 /** "Share in channel": the same answer, public, saying who asked. */
 export function shareButton(deps: SlackDeps) {
-  return ({ value, userId, respond }: ActionRequest) =>
+  return ({ value, userId, teamId, respond }: ActionRequest) =>
     deps.work(async () => {
       const answer = await deps.answers.get(value);
       if (!answer) {
@@ -47,8 +54,17 @@ export function shareButton(deps: SlackDeps) {
             })
           : undefined;
       const { name: roleName } = await deps.catalog.current();
+      // Public: owners named, no button (everyone in the channel sees the same message).
+      const owners = answer.answered
+        ? await ownerDisplay(deps, { teamId, dutyIds: answer.matches.slice(0, SHOWN).map((m) => m.id), mode: 'none' })
+        : undefined;
       const message = answer.answered
-        ? answerMessage(answer, { roleName, sharedBy: userId, numbered: summary !== undefined })
+        ? answerMessage(answer, {
+            roleName,
+            sharedBy: userId,
+            numbered: summary !== undefined,
+            ...(owners ? { owners } : {}),
+          })
         : notCoveredMessage(answer, { roleName, sharedBy: userId });
       await respond({
         response_type: 'in_channel',
@@ -68,11 +84,19 @@ export function voteButton(deps: SlackDeps, vote: 1 | -1) {
 
 /** A "did you mean" pick: that entry, as the answer to the original question. Value: `<answer id>|<duty id>`. */
 export function didYouMeanButton(deps: SlackDeps) {
-  return ({ value, userId, respond }: ActionRequest) =>
+  return ({ value, userId, teamId, respond }: ActionRequest) =>
     deps.work(async () => {
       const bar = value.indexOf('|');
       const answer = bar > 0 ? await deps.answers.choose(value.slice(0, bar), value.slice(bar + 1), userId) : undefined;
       const { name: roleName } = await deps.catalog.current();
-      await privately(respond, answer ? answerMessage(answer, { roleName }) : GONE);
+      const owners = answer
+        ? await ownerDisplay(deps, {
+            teamId,
+            dutyIds: answer.matches.slice(0, SHOWN).map((m) => m.id),
+            viewer: userId,
+            mode: 'edit',
+          })
+        : undefined;
+      await privately(respond, answer ? answerMessage(answer, { roleName, ...(owners ? { owners } : {}) }) : GONE);
     });
 }

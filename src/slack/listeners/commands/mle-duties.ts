@@ -2,6 +2,7 @@ import { runDigestCommand } from '../../../digest/command.ts';
 import { hashId } from '../../../log.ts';
 import type { SlackDeps } from '../../deps.ts';
 import type { CommandRequest } from '../../middleware/listen.ts';
+import { ownersCommand, parseOwnersIntent } from '../../owners.ts';
 import { followWithSummary, replyTo } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 
@@ -11,6 +12,13 @@ export const COMMAND = '/mle-duties';
 export function mleDutiesCommand(deps: SlackDeps) {
   return async ({ command, respond, client, request }: CommandRequest): Promise<void> => {
     const log = request.log.child({ surface: 'command', user: hashId(command.user_id) });
+    // Owners of duties (`owners`, `mine`, `who @…`, `unowned`, `assign`, `history`) read the raw text: its mentions.
+    const owners = parseOwnersIntent(command.text ?? '');
+    if (owners) {
+      const asker = { teamId: command.team_id, userId: command.user_id, log };
+      await respond({ response_type: 'ephemeral', ...(await deps.work(() => ownersCommand(deps, owners, asker))) });
+      return;
+    }
     const intent = parseIntent(stripSlackMarkup(command.text ?? ''));
     if (intent.kind === 'digest') {
       const reply = await runDigestCommand(intent.args, {
@@ -27,7 +35,9 @@ export function mleDutiesCommand(deps: SlackDeps) {
       await respond({ response_type: 'ephemeral', ...reply });
       return;
     }
-    const reply = await deps.work(() => replyTo(intent, deps, { userId: command.user_id, surface: 'command' }));
+    const reply = await deps.work(() =>
+      replyTo(intent, deps, { userId: command.user_id, surface: 'command', teamId: command.team_id }),
+    );
     request.outcome = reply.outcome;
     await respond({ response_type: 'ephemeral', ...reply.message });
     // The ephemeral answer can only be changed through its response_url: replace_original swaps it.
