@@ -181,7 +181,12 @@ export async function saveOwnersIn(tx: Queryable, req: SaveRequest): Promise<Sav
   if (req.expectedVersion !== undefined && req.expectedVersion !== before.version) {
     return { kind: 'conflict', current: before };
   }
-  const next = normalizeOwners(req.next);
+  const given = normalizeOwners(req.next);
+  // The same group without a name (an import by id): its handle as last seen is kept.
+  const next =
+    given.usergroup && !given.usergroup.name && given.usergroup.id === before.usergroup?.id && before.usergroup.name
+      ? { ...given, usergroup: { ...given.usergroup, name: before.usergroup.name } }
+      : given;
   if (sameOwners(before, next)) return { kind: 'saved', ownership: before, before, changed: false };
   const [saved] = await tx.query<Row>(
     `update duty_owners set owners = $3::text[], backups = $4::text[], usergroup_id = $5, usergroup_name = $6,
