@@ -29,6 +29,8 @@ const COMMAND_HELP = [
   '`/mle-duties section <number or name>`: every duty in a section',
   '`/mle-duties random`: one duty, picked at random',
   '`/mle-duties digest …`: a weekly digest of the role in this channel',
+  '`/mle-duties owners [section <n> | <duty>]`, `mine`, `who @someone`, `unowned`: who on this team carries each duty',
+  '`/mle-duties assign <duty> @alice [backup @bob]`, `history <duty>`: set and review owners (catalog keepers)',
   'You can also mention me with a question, or ask me in a direct message.',
 ];
 
