@@ -52,14 +52,28 @@ export function availability(profile: Profile | undefined, now: Date): Availabil
   return { off: false, ...(local ? { localTime: local.text } : {}) };
 }
 
+/** One formatter per time zone: making one costs far more than using it. Undefined: a zone this runtime lacks. */
+const clocks = new Map<string, Intl.DateTimeFormat | undefined>();
+
+function clockFor(tz: string): Intl.DateTimeFormat | undefined {
+  if (!clocks.has(tz)) {
+    let f: Intl.DateTimeFormat | undefined;
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    } catch {
+      f = undefined;
+    }
+    if (clocks.size > 1000) clocks.clear();
+    clocks.set(tz, f);
+  }
+  return clocks.get(tz);
+}
+
 function localClock(tz: string, now: Date): { hour: number; text: string } | undefined {
+  const clock = clockFor(tz);
+  if (!clock) return undefined;
   try {
-    const parts = new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(now);
+    const parts = clock.formatToParts(now);
     const hour = parts.find((p) => p.type === 'hour')?.value ?? '';
     const minute = parts.find((p) => p.type === 'minute')?.value ?? '';
     if (!/^\d\d$/.test(hour) || !/^\d\d$/.test(minute)) return undefined;

@@ -40,15 +40,14 @@ export async function ownerDisplay(
   if (!o.teamId || o.dutyIds.length === 0) return undefined;
   const teamId = o.teamId;
   try {
-    const [shown, edit] = await Promise.all([
-      deps.owners.linesFor(teamId, o.dutyIds, deps.now()),
-      o.mode === 'edit' && o.viewer ? deps.owners.mayEdit(teamId, o.viewer) : undefined,
-    ]);
+    const viewer = o.mode === 'edit' ? o.viewer : undefined;
+    const shown = await deps.owners.linesFor(teamId, o.dutyIds, deps.now(), viewer);
     if (o.mode === 'ping') {
       const pingable = new Set(o.dutyIds.filter((id) => isOwned(shown.ownerships.get(id), shown.profiles)));
       return { lines: shown.lines, action: 'ping', pingable };
     }
-    return { lines: shown.lines, ...(edit?.allowed ? { action: 'edit' as const } : {}) };
+    // Showing the button is a hint; the click and the save ask the permission again.
+    return { lines: shown.lines, ...(shown.mayEdit ? { action: 'edit' as const } : {}) };
   } catch (err) {
     (o.log ?? deps.logger).warn('owners could not be read; the message goes out without them', { err });
     return undefined;
