@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/db/postgres.ts';
+import { createOwnersService } from '../../src/owners/service.ts';
 import {
   allOwners,
   dutiesOfPerson,
@@ -10,6 +11,8 @@ import {
   saveOwners,
 } from '../../src/owners/store.ts';
 import { listChanges } from '../../src/people/changes.ts';
+import { createKeepers } from '../../src/people/keepers.ts';
+import { createProfiles } from '../../src/people/profiles.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
@@ -160,5 +163,41 @@ describe('duty owners store', () => {
     expect(n.owners).toHaveLength(20);
     expect(n.backups).toEqual(['UX1']);
     expect(n.usergroup).toBeUndefined();
+  });
+});
+
+describe('owners service', () => {
+  it('shows a save made elsewhere within a second, one made through it at once; profiles looked up once', async () => {
+    let t0 = 0;
+    const lookups: string[] = [];
+    const profiles = createProfiles({
+      db: t.db,
+      lookup: async (_team, id) => {
+        lookups.push(id);
+        return { kind: 'found', user: { id, profile: { display_name: `Name of ${id}` }, is_admin: id === 'UADMIN' } };
+      },
+    });
+    const keepers = createKeepers({ admins: [], profiles });
+    const service = createOwnersService({ db: t.db, profiles, keepers, edit: 'keepers', clock: () => t0 });
+    const save = (owners: string[]) =>
+      saveOwners(t.db, { teamId: 'T1', dutyId: DUTY, next: { owners, backups: [] }, actor: 'cli', now: at });
+    await save(['UALICE']);
+    expect((await service.linesFor('T1', [DUTY], at)).lines.get(DUTY)).toBe('Here: Name of UALICE');
+    await save(['UBOB']); // another process (the CLI, a replica)
+    expect((await service.linesFor('T1', [DUTY], at)).lines.get(DUTY)).toBe('Here: Name of UALICE');
+    t0 += 1001;
+    expect((await service.linesFor('T1', [DUTY], at)).lines.get(DUTY)).toBe('Here: Name of UBOB');
+    await service.save({
+      teamId: 'T1',
+      dutyId: DUTY,
+      next: { owners: ['UALICE'], backups: [] },
+      actor: 'UADMIN',
+      now: at,
+    });
+    const shown = await service.linesFor('T1', [DUTY], at, 'UADMIN');
+    expect(shown.lines.get(DUTY)).toBe('Here: Name of UALICE');
+    expect(shown.mayEdit).toBe(true);
+    expect((await service.linesFor('T1', [DUTY], at, 'UMEMBER')).mayEdit).toBe(false);
+    expect(lookups.sort()).toEqual(['UADMIN', 'UALICE', 'UBOB', 'UMEMBER']);
   });
 });
