@@ -5,6 +5,7 @@ import { listChanges } from '../../src/people/changes.ts';
 import { type BotEnv, openBotEnv } from '../helpers/bot.ts';
 import {
   allText,
+  blockAction,
   blocksOf,
   button,
   buttons,
@@ -284,5 +285,26 @@ describe('listings', () => {
     expect(home?.response.ok).toBe(true);
     expect(allText(home as RecordedCall)).toMatch(/duties have no owner on this team yet|has an owner/);
     expect(allText(home as RecordedCall)).toContain('owners_pick');
+  });
+
+  it('the Home picker opens the form for a keeper, and a refusal in a modal for anyone else (no response_url)', async () => {
+    const pick = (user: string) =>
+      send(
+        env.bot.url,
+        env.bot.signer.action(
+          blockAction(
+            { type: 'static_select', action_id: 'owners_pick' },
+            { user, selected: duties[1] as string, container: { type: 'view', view_id: 'VHOME001' } },
+          ),
+        ),
+      );
+    await pick(MEMBER);
+    const [refusal] = await env.slack.waitFor('views.open');
+    expect(allText(refusal as RecordedCall)).toContain('only the catalog keepers');
+    expect(allText(refusal as RecordedCall)).not.toContain('multi_users_select');
+    await pick(KEEPER);
+    const [, form] = await env.slack.waitFor('views.open', 2);
+    expect(allText(form as RecordedCall)).toContain('multi_users_select');
+    expect(JSON.parse(String((form?.body.view as { private_metadata: string }).private_metadata)).d).toBe(duties[1]);
   });
 });

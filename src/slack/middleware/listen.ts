@@ -44,6 +44,8 @@ export interface ActionRequest {
   /** Where the clicked message is: its channel and, when it is in a thread, the thread's ts. */
   channelId?: string;
   threadTs?: string;
+  /** Clicked in a view (the Home tab, a modal): there is no response_url to answer through. */
+  inView?: boolean;
 }
 
 type SlackEvent = types.SlackEvent;
@@ -115,7 +117,7 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
       const request = servedRequest(context);
       const value =
         action.type === 'button' ? action.value : action.type === 'static_select' ? action.selected_option?.value : '';
-      const container = body.container as { channel_id?: string; thread_ts?: string } | undefined;
+      const container = body.container as { type?: string; channel_id?: string; thread_ts?: string } | undefined;
       const message = body.message as { thread_ts?: string } | undefined;
       const teamId = body.team?.id ?? body.user.team_id;
       const channelId = container?.channel_id ?? body.channel?.id;
@@ -131,6 +133,7 @@ export function listenToActions(app: App, routes: readonly (readonly [string | R
         ...(body.trigger_id ? { triggerId: body.trigger_id } : {}),
         ...(channelId ? { channelId } : {}),
         ...(threadTs ? { threadTs } : {}),
+        ...(container?.type === 'view' ? { inView: true } : {}),
       };
       afterAck(request, action.action_id, () => handler(click));
     },

@@ -1,5 +1,6 @@
 import { type Message, textMessage } from '../../../blocks/kit.ts';
 import type { SlackDeps } from '../../deps.ts';
+import { modalNotice } from '../../messages/owners.ts';
 import type { ActionRequest } from '../../middleware/listen.ts';
 import { openOwnersModal, ownersCommand, pageIntent, pingOwners } from '../../owners.ts';
 
@@ -8,13 +9,17 @@ const privately = (respond: ActionRequest['respond']) => (message: Message) =>
 
 /** "Edit owners" beside a duty, or the "Edit owners of…" picker: the modal, or a polite refusal. Value: the duty id. */
 export function editOwners(deps: SlackDeps) {
-  return ({ value, userId, teamId, triggerId, client, respond }: ActionRequest) =>
+  return ({ value, userId, teamId, triggerId, client, respond, inView }: ActionRequest) =>
     openOwnersModal(deps, client, {
       ...(teamId ? { teamId } : {}),
       ...(triggerId ? { triggerId } : {}),
       userId,
       dutyId: value,
-      tell: privately(respond),
+      // The Home tab has no response_url: a refusal there comes as a small modal instead.
+      tell:
+        inView && triggerId
+          ? (m: Message) => client.views.open({ trigger_id: triggerId, view: modalNotice(m.text) })
+          : privately(respond),
     });
 }
 
