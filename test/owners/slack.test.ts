@@ -305,6 +305,7 @@ describe('listings', () => {
     await pick(KEEPER);
     const [, form] = await env.slack.waitFor('views.open', 2);
     expect(allText(form as RecordedCall)).toContain('multi_users_select');
-    expect(JSON.parse(String((form?.body.view as { private_metadata: string }).private_metadata)).d).toBe(duties[1]);
+    const meta = (form as RecordedCall).body.view as { private_metadata: string };
+    expect(JSON.parse(meta.private_metadata).d).toBe(duties[1]);
   });
 });
