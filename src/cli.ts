@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./cli/report.ts')).report,
   digest: async () => (await import('./cli/digest.ts')).digest,
   aliases: async () => (await import('./cli/aliases.ts')).aliases,
+  owners: async () => (await import('./cli/owners.ts')).owners,
 };
 
 async function usage(): Promise<string> {

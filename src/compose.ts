@@ -9,6 +9,7 @@ import type { Logger } from './log.ts';
 import { createHealth } from './ops/health.ts';
 import { createMetrics, type MetricsRegistry, recordTick } from './ops/metrics.ts';
 import { instrumentSearch } from './ops/requests.ts';
+import { createOwnersService } from './owners/service.ts';
 import { createKeepers } from './people/keepers.ts';
 import { createProfiles } from './people/profiles.ts';
 import { createSearch, digestSources, type Runtime } from './runtime.ts';
@@ -60,6 +61,8 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     db,
     lookup: slackUserLookup({ token: slack.botToken, apiUrl: slack.apiUrl, logger, logLevel: config.logLevel }),
   });
+  const keepers = createKeepers({ admins: config.admins, profiles });
+  const owners = createOwnersService({ db, profiles, keepers, edit: config.ownersEdit });
   const deps: SlackDeps = {
     db,
     catalog: rt.catalog,
@@ -67,10 +70,11 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     logger,
     now: () => new Date(),
     summarizer,
-    digests: digestSources(db, config, summarizer),
+    digests: { ...digestSources(db, config, summarizer), owners: owners.forDigest },
     work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
     profiles,
-    keepers: createKeepers({ admins: config.admins, profiles }),
+    keepers,
+    owners,
   };
   const bot = await createSlackBot({
     slack,
@@ -100,6 +104,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
           client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
           logger: logger.child({ component: 'digest' }),
           ...digestSources(rt.db, config, summarizer),
+          owners: owners.forDigest,
           onTick: (result) => recordTick(metrics, result),
         });
       }

@@ -32,6 +32,7 @@ const LAYERS: Record<string, Layer> = {
   ops: 'feature',
   people: 'feature',
   teach: 'feature',
+  owners: 'feature',
   slack: 'adapter',
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
@@ -147,6 +148,7 @@ const TABLE_OWNERS: Record<string, string[]> = {
   taught_aliases: ['src/teach/store.ts', 'src/search/engine.ts'],
   taught_versions: ['src/teach/store.ts', 'src/search/engine.ts'],
   confirmed_pairs: ['src/teach/store.ts'],
+  duty_owners: ['src/owners/store.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

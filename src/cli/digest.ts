@@ -28,13 +28,37 @@ function parseNow(value: string | undefined): Date | undefined {
  * client is loaded only then: it costs a cron tick most of a second).
  */
 async function sources(rt: Runtime) {
-  if (!rt.config.llm) return digestSources(rt.db, rt.config);
+  const owners = await ownersSource(rt);
+  if (!rt.config.llm) return { ...digestSources(rt.db, rt.config), ...owners };
   const { createCliSummarizer } = await import('../summarize/cli.ts');
-  return digestSources(
-    rt.db,
-    rt.config,
-    createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })),
-  );
+  return {
+    ...digestSources(
+      rt.db,
+      rt.config,
+      createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })),
+    ),
+    ...owners,
+  };
+}
+
+/** Owners of duties under the digest's duties, as the bot shows them (needs the bot token for names). */
+async function ownersSource(rt: Runtime) {
+  const token = rt.config.slack.botToken;
+  if (!token) return {};
+  const [{ createOwnersService }, { createProfiles }, { createKeepers }, { slackUserLookup }] = await Promise.all([
+    import('../owners/service.ts'),
+    import('../people/profiles.ts'),
+    import('../people/keepers.ts'),
+    import('../slack/users.ts'),
+  ]);
+  const logger = createLogger({ level: 'warn', json: false });
+  const profiles = createProfiles({
+    db: rt.db,
+    lookup: slackUserLookup({ token, apiUrl: rt.config.slack.apiUrl, logger, logLevel: rt.config.logLevel }),
+  });
+  const keepers = createKeepers({ admins: rt.config.admins, profiles });
+  const service = createOwnersService({ db: rt.db, profiles, keepers, edit: rt.config.ownersEdit });
+  return { owners: service.forDigest };
 }
 
 async function runTick(ctx: CommandContext, args: string[]): Promise<number> {

@@ -391,6 +391,8 @@ async function previewCommand(ctx: DigestCommandContext): Promise<Message> {
     catalog: ctx.catalog,
     askedStats: ctx.askedStats,
     intro: ctx.intro,
+    owners: ctx.owners,
+    teamId: ctx.teamId,
     seq: await deliveredCount(ctx.db, ctx.channelId),
     period: occ.period,
     dueAt: occ.dueAt,

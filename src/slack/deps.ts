@@ -3,6 +3,7 @@ import type { Db } from '../db/db.ts';
 import type { DigestSources } from '../digest/content.ts';
 import type { AnswerService } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
+import type { OwnersService } from '../owners/service.ts';
 import type { Keepers } from '../people/keepers.ts';
 import type { Profiles } from '../people/profiles.ts';
 import type { Summarizer } from '../summarize/summarizer.ts';
@@ -26,4 +27,6 @@ export interface SlackDeps {
   profiles: Profiles;
   /** The one permission model: who may change what others see (ADMINS + workspace admins/owners). */
   keepers: Keepers;
+  /** Who on this team carries each duty: lines under duties, who may edit, saves. */
+  owners: OwnersService;
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchColdStart, benchEnglishTable, benchMatch } from './match.ts';
+import { benchOwners } from './owners.ts';
 import { formatRows, type Row } from './stats.ts';
 
 const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -20,6 +21,7 @@ const slack: SlackBench | undefined = existsSync(slackModule)
 for (const engine of ['pglite', 'postgres'] as const) {
   if (want('match')) console.log(formatRows(`matching on ${engine}`, await benchMatch(engine, adminUrl)));
   if (want('slack') && slack) console.log(formatRows(`Slack on ${engine}`, await slack(engine)));
+  if (want('owners')) console.log(formatRows(`owners of duties on ${engine}`, await benchOwners(engine)));
 }
 if (want('match')) console.log(formatRows('new matching resources', benchEnglishTable()));
 if (want('cold')) console.log(formatRows('embedded start', benchColdStart()));

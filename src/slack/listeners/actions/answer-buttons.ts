@@ -3,6 +3,7 @@ import { type Answer, relationTo } from '../../../feedback/answers.ts';
 import type { SlackDeps } from '../../deps.ts';
 import { answerMessage, notCoveredMessage, SHOWN, voteAckMessage, withSummaryOutcome } from '../../messages/answer.ts';
 import type { ActionRequest } from '../../middleware/listen.ts';
+import { ownerDisplay } from '../../owners.ts';
 
 const GONE = textMessage('That answer is no longer available. Please ask again.');
 // A click carrying the id of an answer this person was never shown (a forged or replayed click from elsewhere).
@@ -34,11 +35,20 @@ export function moreButton(deps: SlackDeps) {
       const answer = await shownTo(deps, id, click);
       const from = Number.parseInt(offset, 10);
       const role = await deps.catalog.current();
-      const message = !isAnswer(answer)
-        ? answer
-        : Number.isInteger(from) && from > 0 && from < answer.matches.length
-          ? answerMessage(answer, { roleName: role.name, from })
-          : GONE;
+      if (!isAnswer(answer)) {
+        await privately(click.respond, answer);
+        return;
+      }
+      const ok = Number.isInteger(from) && from > 0 && from < answer.matches.length;
+      const owners = ok
+        ? await ownerDisplay(deps, {
+            teamId: click.teamId,
+            dutyIds: answer.matches.slice(from, from + SHOWN).map((m) => m.id),
+            viewer: click.userId,
+            mode: 'edit',
+          })
+        : undefined;
+      const message = ok ? answerMessage(answer, { roleName: role.name, from, ...(owners ? { owners } : {}) }) : GONE;
       await privately(click.respond, message);
     });
 }
@@ -47,7 +57,7 @@ export function moreButton(deps: SlackDeps) {
 export function shareButton(deps: SlackDeps) {
   return (click: ActionRequest) =>
     deps.work(async () => {
-      const { value, userId, respond } = click;
+      const { value, userId, teamId, respond } = click;
       const answer = await deps.answers.share(value, click);
       if (answer === 'gone' || answer === 'refused') {
         await privately(respond, answer === 'gone' ? GONE : ONLY_ASKER_SHARES);
@@ -63,8 +73,17 @@ export function shareButton(deps: SlackDeps) {
             })
           : undefined;
       const { name: roleName } = await deps.catalog.current();
+      // Public: owners named, no button (everyone in the channel sees the same message).
+      const owners = answer.answered
+        ? await ownerDisplay(deps, { teamId, dutyIds: answer.matches.slice(0, SHOWN).map((m) => m.id), mode: 'none' })
+        : undefined;
       const message = answer.answered
-        ? answerMessage(answer, { roleName, sharedBy: userId, numbered: summary !== undefined })
+        ? answerMessage(answer, {
+            roleName,
+            sharedBy: userId,
+            numbered: summary !== undefined,
+            ...(owners ? { owners } : {}),
+          })
         : notCoveredMessage(answer, { roleName, sharedBy: userId });
       await respond({
         response_type: 'in_channel',
@@ -103,6 +122,17 @@ export function didYouMeanButton(deps: SlackDeps) {
       }
       const answer = await deps.answers.choose(original.id, click.value.slice(bar + 1), click.userId);
       const { name: roleName } = await deps.catalog.current();
-      await privately(click.respond, answer ? answerMessage(answer, { roleName }) : GONE);
+      const owners = answer
+        ? await ownerDisplay(deps, {
+            teamId: click.teamId,
+            dutyIds: answer.matches.slice(0, SHOWN).map((m) => m.id),
+            viewer: click.userId,
+            mode: 'edit',
+          })
+        : undefined;
+      await privately(
+        click.respond,
+        answer ? answerMessage(answer, { roleName, ...(owners ? { owners } : {}) }) : GONE,
+      );
     });
 }

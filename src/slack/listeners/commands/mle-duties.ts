@@ -2,6 +2,7 @@ import { runDigestCommand } from '../../../digest/command.ts';
 import { hashId } from '../../../log.ts';
 import type { SlackDeps } from '../../deps.ts';
 import type { CommandRequest } from '../../middleware/listen.ts';
+import { ownersCommand, parseOwnersIntent } from '../../owners.ts';
 import { followWithSummary, replyTo } from '../../reply.ts';
 import { parseIntent, stripSlackMarkup } from '../../text.ts';
 import { runTeaching, teachingIntent } from './teach.ts';
@@ -16,6 +17,13 @@ export function mleDutiesCommand(deps: SlackDeps) {
     if (teaching) {
       const who = { teamId: command.team_id, userId: command.user_id };
       await respond({ response_type: 'ephemeral', ...(await deps.work(() => runTeaching(deps, teaching, who))) });
+      return;
+    }
+    // Owners of duties (`owners`, `mine`, `who @…`, `unowned`, `assign`, `history`) read the raw text: its mentions.
+    const owners = parseOwnersIntent(command.text ?? '');
+    if (owners) {
+      const asker = { teamId: command.team_id, userId: command.user_id, log };
+      await respond({ response_type: 'ephemeral', ...(await deps.work(() => ownersCommand(deps, owners, asker))) });
       return;
     }
     const intent = parseIntent(stripSlackMarkup(command.text ?? ''));
