@@ -27,6 +27,8 @@ export interface Metrics {
   slackApiError(code: string, client: 'answers' | 'digest'): void;
   /** Reads the summarizer's own counters at each scrape (it keeps them anyway; no hook inside it is needed). */
   watchLlm(read: () => SummarizerStats): void;
+  /** A promise rejection nobody handled (logged, not fatal: see ops/process.ts). */
+  unhandledRejection(): void;
 }
 
 export interface MetricsRegistry extends Metrics {
@@ -90,6 +92,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers,
   });
 
+  const unhandled = new Counter({
+    name: `${PREFIX}unhandled_rejections_total`,
+    help: 'Promise rejections nobody handled (logged; the process lives on)',
+    registers,
+  });
+
   // The summarizer counts for itself; these follow its counters at scrape time.
   const llmReaders: (() => SummarizerStats)[] = [];
   const llmTotals = (pick: (s: SummarizerStats) => Record<string, number>) => {
@@ -146,6 +154,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     digest: (outcome) => digests.inc({ outcome }),
     slackApiError: (code, client) => slackErrors.inc({ code: code.slice(0, 64), client }),
     watchLlm: (read) => void llmReaders.push(read),
+    unhandledRejection: () => unhandled.inc(),
   };
 }
 
