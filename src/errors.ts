@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'config_invalid'
   | 'db_unreachable'
+  | 'db_locked'
   | 'db_query_failed'
   | 'migration_failed'
   | 'catalog_invalid'

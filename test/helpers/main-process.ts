@@ -7,7 +7,7 @@ import { freePort, SIGNING_SECRET } from './bot.ts';
 import type { TestDb } from './db.ts';
 import type { SlackApiStandIn } from './slack-api/server.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface MainProcess {
   child: ChildProcess;
@@ -20,7 +20,7 @@ export interface MainProcess {
 }
 
 /** The environment a child process of the project runs with: only what is given, so a developer's .env fills nothing. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     NODE_ENV: 'production',
