@@ -77,7 +77,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     deps,
     metrics,
     ackGate,
-    health: createHealth({ db, catalog: rt.catalog }),
+    health: createHealth({ db, catalog: rt.catalog, logger: logger.child({ component: 'health' }) }),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
   });

@@ -30,6 +30,8 @@ const schema = z.object({
       .optional(),
   ),
   PGLITE_DIR: optionalString,
+  DB_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 5000),
+  DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 3000),
   CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -50,7 +52,14 @@ const schema = z.object({
 export interface Config {
   readonly env: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  readonly database: { readonly url?: string; readonly pgliteDir: string };
+  readonly database: {
+    readonly url?: string;
+    readonly pgliteDir: string;
+    /** Postgres: longest a statement may run (server side) and a reply may take (client side, a little longer). */
+    readonly queryTimeoutMs: number;
+    /** Postgres: longest wait for a connection, new or from the pool. */
+    readonly connectTimeoutMs: number;
+  };
   /** Where the role catalog's files are (catalog.json, synonyms.json). */
   readonly catalogDir: string;
   readonly port: number;
@@ -95,6 +104,8 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
     database: {
       url: e.DATABASE_URL,
       pgliteDir: path.resolve(PROJECT_ROOT, e.PGLITE_DIR ?? '.data/pglite'),
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     },
     catalogDir: path.resolve(PROJECT_ROOT, e.CATALOG_DIR ?? 'data'),
     port: e.PORT,
