@@ -5,6 +5,7 @@ import type { Db } from './db/db.ts';
 import { type Scheduler, startScheduler } from './digest/scheduler.ts';
 import { createDigestClient } from './digest/slack.ts';
 import { type AnswerService, createAnswerService } from './feedback/answers.ts';
+import { housekeep } from './housekeeping.ts';
 import type { Logger } from './log.ts';
 import { createHealth } from './ops/health.ts';
 import { createMetrics, type MetricsRegistry, recordTick } from './ops/metrics.ts';
@@ -28,6 +29,8 @@ export interface BotOptions {
   summarizer?: (db: Db) => Summarizer;
   bodyLimit?: number;
   apiTimeoutMs?: number;
+  /** How often housekeeping runs (default hourly; the first run comes within this, or within a minute). */
+  housekeepingEveryMs?: number;
 }
 
 export interface Bot {
@@ -39,6 +42,9 @@ export interface Bot {
   /** Stops taking requests and ticks; answers in flight get `graceMs` (see SlackBot.stop). */
   stop(graceMs?: number): Promise<void>;
 }
+
+/** How often each process prunes what retention allows (idempotent: replicas need no coordination). */
+const HOUSEKEEPING_EVERY_MS = 3_600_000;
 
 /** Answers in progress at once; the rest wait their turn in the work queue. */
 const ANSWER_CONCURRENCY = 8;
@@ -99,6 +105,17 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
           logger: logger.child({ component: 'digest' }),
           ...digestSources(rt.db, summarizer),
           onTick: (result) => recordTick(metrics, result),
+          jobs: [
+            {
+              name: 'housekeeping',
+              everyMs: options.housekeepingEveryMs ?? HOUSEKEEPING_EVERY_MS,
+              async run(now) {
+                const { pruned } = await housekeep(rt.db, { now, answerRetentionDays: config.answerRetentionDays });
+                metrics.housekeeping(pruned);
+                logger.info('housekeeping done', { pruned });
+              },
+            },
+          ],
         });
       }
       return started;

@@ -42,6 +42,7 @@ const schema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
   LLM_TIMEOUT_MS: intInRange(100, 120_000, 8000),
+  ANSWER_RETENTION_DAYS: intInRange(1, 36_500, 90),
   SCHEDULER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
   ADMINS: optionalString
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
@@ -76,6 +77,8 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly schedulerEnabled: boolean;
+  /** Answers (questions asked, what was shown) older than this many days are deleted by housekeeping. */
+  readonly answerRetentionDays: number;
   /** Catalog keepers named in ADMINS (Slack user ids); workspace admins and owners are keepers too. */
   readonly admins: readonly string[];
   /** Who may edit the owners of duties: the keepers (default) or everyone. */
@@ -119,6 +122,7 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS }
       : undefined,
     schedulerEnabled: e.SCHEDULER === 'on',
+    answerRetentionDays: e.ANSWER_RETENTION_DAYS,
     admins: e.ADMINS,
     ownersEdit: e.OWNERS_EDIT,
   };

@@ -35,6 +35,7 @@ const LAYERS: Record<string, Layer> = {
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
   runtime: 'composition',
+  housekeeping: 'composition',
   compose: 'composition',
   main: 'composition',
   bin: 'composition',
@@ -136,6 +137,7 @@ const TABLE_OWNERS: Record<string, string[]> = {
   digest_halt: ['src/digest/store.ts'],
   slack_profiles: ['src/people/profiles.ts'],
   change_log: ['src/people/changes.ts'],
+  installation_secrets: ['src/db/secrets.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

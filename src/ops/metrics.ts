@@ -1,6 +1,6 @@
 // What the bot counts, and the one place that knows Prometheus. Services and the Slack layer get the small `Metrics`
 // interface below (or `noMetrics`), so none of them imports prom-client or cares where the numbers go.
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { TickResult } from '../digest/tick.ts';
 import type { SummarizerStats } from '../summarize/summarizer.ts';
 
@@ -29,6 +29,8 @@ export interface Metrics {
   watchLlm(read: () => SummarizerStats): void;
   /** A promise rejection nobody handled (logged, not fatal: see ops/process.ts). */
   unhandledRejection(): void;
+  /** A housekeeping run: rows deleted, by table. */
+  housekeeping(pruned: Record<string, number>): void;
 }
 
 export interface MetricsRegistry extends Metrics {
@@ -98,6 +100,23 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers,
   });
 
+  const pruned = new Counter({
+    name: `${PREFIX}housekeeping_pruned_total`,
+    help: 'Rows deleted by housekeeping (retention), by table',
+    labelNames: ['table'] as const,
+    registers,
+  });
+  const housekeepingRuns = new Counter({
+    name: `${PREFIX}housekeeping_runs_total`,
+    help: 'Housekeeping runs finished',
+    registers,
+  });
+  const housekeepingLast = new Gauge({
+    name: `${PREFIX}housekeeping_last_run_timestamp_seconds`,
+    help: 'When housekeeping last finished (Unix time)',
+    registers,
+  });
+
   // The summarizer counts for itself; these follow its counters at scrape time.
   const llmReaders: (() => SummarizerStats)[] = [];
   const llmTotals = (pick: (s: SummarizerStats) => Record<string, number>) => {
@@ -155,6 +174,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     slackApiError: (code, client) => slackErrors.inc({ code: code.slice(0, 64), client }),
     watchLlm: (read) => void llmReaders.push(read),
     unhandledRejection: () => unhandled.inc(),
+    housekeeping(rows) {
+      // Every table, zero included, so the series exist from the first run.
+      for (const [table, n] of Object.entries(rows)) pruned.inc({ table }, n);
+      housekeepingRuns.inc();
+      housekeepingLast.set(Date.now() / 1000);
+    },
   };
 }
 

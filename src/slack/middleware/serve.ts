@@ -4,7 +4,7 @@ import type { Db } from '../../db/db.ts';
 import { countingErrors, type Logger } from '../../log.ts';
 import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../ops/metrics.ts';
 import { newRequestId, surfaceOf } from '../../ops/requests.ts';
-import { claimEvent, finishEvent, pruneEventReceipts, releaseEvent } from '../event-receipts.ts';
+import { claimEvent, finishEvent, releaseEvent } from '../event-receipts.ts';
 
 /** Set by the HTTP receiver: a request's signature identifies it, so the same signature twice is a replay. */
 export const SIGNATURE_KEY = 'requestSignature';
@@ -191,8 +191,6 @@ async function serveEvent(
   }
   if (!claimed) return;
   await finishEvent(db, eventId as string);
-  // Cheap housekeeping spread over deliveries instead of a job of its own.
-  if (Math.random() < 0.01) await pruneEventReceipts(db).catch(() => {});
 }
 
 /** Where a request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */
