@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'catalog_file_missing'
   | 'catalog_missing'
   | 'question_too_long'
-  | 'llm_failed';
+  | 'llm_failed'
+  | 'busy';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

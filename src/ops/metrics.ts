@@ -9,9 +9,10 @@ export type RequestSurface = 'command' | 'mention' | 'dm' | 'action' | 'home' | 
 /**
  * How it ended: answered / not_covered (a question, with or without a confident match), ok (anything else that
  * went through), duplicate (a retried or replayed delivery, handled elsewhere), error (an error was logged while
- * serving it, or it threw: the asker got "try again"), interrupted (shutdown outran it; the asker was told).
+ * serving it, or it threw: the asker got "try again"), interrupted (shutdown outran it; the asker was told), busy
+ * (the answer queue was full or its wait too long: the asker heard "busy, try again").
  */
-export type RequestOutcome = 'answered' | 'not_covered' | 'ok' | 'duplicate' | 'error' | 'interrupted';
+export type RequestOutcome = 'answered' | 'not_covered' | 'ok' | 'duplicate' | 'error' | 'interrupted' | 'busy';
 
 export interface Metrics {
   request(surface: RequestSurface, outcome: RequestOutcome): void;

@@ -57,6 +57,8 @@ export function createTransport(o: TransportOptions): Transport {
       customRoutes: o.routes,
       installerOptions: { port: o.port },
     });
+    // Each request that comes over the socket is acked at once: the gate hears of its arrival.
+    receiver.client.on('slack_event', () => o.ackGate.arrived());
     return {
       mode: 'socket',
       receiver,
@@ -135,9 +137,9 @@ export function createTransport(o: TransportOptions): Transport {
 const TIMESTAMP = /^\d{1,12}$/;
 
 /**
- * A POST as it arrives: refused when its timestamp is not whole seconds or is dated too far ahead; otherwise the
- * ack gate hears of it until its response is sent (or its client went away), and its ack latency is counted. False
- * when it was answered here.
+ * A POST as it arrives: refused when its timestamp is not whole seconds or is dated too far ahead; otherwise the ack
+ * gate hears of it until its response is sent (or its client went away), and its ack latency is counted. False when
+ * it was answered here.
  */
 function arrived(req: IncomingMessage, res: ServerResponse, o: TransportOptions): boolean {
   const header = req.headers['x-slack-request-timestamp'];
