@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   digest: async () => (await import('./cli/digest.ts')).digest,
   aliases: async () => (await import('./cli/aliases.ts')).aliases,
   owners: async () => (await import('./cli/owners.ts')).owners,
+  housekeep: async () => (await import('./cli/housekeep.ts')).housekeep,
 };
 
 async function usage(): Promise<string> {

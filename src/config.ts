@@ -30,6 +30,8 @@ const schema = z.object({
       .optional(),
   ),
   PGLITE_DIR: optionalString,
+  DB_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 5000),
+  DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 3000),
   CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -40,6 +42,7 @@ const schema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
   LLM_TIMEOUT_MS: intInRange(100, 120_000, 8000),
+  ANSWER_RETENTION_DAYS: intInRange(1, 36_500, 90),
   SCHEDULER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
   ADMINS: optionalString
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
@@ -52,7 +55,14 @@ const schema = z.object({
 export interface Config {
   readonly env: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  readonly database: { readonly url?: string; readonly pgliteDir: string };
+  readonly database: {
+    readonly url?: string;
+    readonly pgliteDir: string;
+    /** Postgres: longest a statement may run (server side) and a reply may take (client side, a little longer). */
+    readonly queryTimeoutMs: number;
+    /** Postgres: longest wait for a connection, new or from the pool. */
+    readonly connectTimeoutMs: number;
+  };
   /** Where the role catalog's files are (catalog.json, synonyms.json). */
   readonly catalogDir: string;
   readonly port: number;
@@ -69,6 +79,8 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly schedulerEnabled: boolean;
+  /** Answers (questions asked, what was shown) older than this many days are deleted by housekeeping. */
+  readonly answerRetentionDays: number;
   /** Catalog keepers named in ADMINS (Slack user ids); workspace admins and owners are keepers too. */
   readonly admins: readonly string[];
   /** A question appears in a digest only once this many different people asked it (in public channels). */
@@ -104,6 +116,8 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
     database: {
       url: e.DATABASE_URL,
       pgliteDir: path.resolve(PROJECT_ROOT, e.PGLITE_DIR ?? '.data/pglite'),
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     },
     catalogDir: path.resolve(PROJECT_ROOT, e.CATALOG_DIR ?? 'data'),
     port: e.PORT,
@@ -117,6 +131,7 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS }
       : undefined,
     schedulerEnabled: e.SCHEDULER === 'on',
+    answerRetentionDays: e.ANSWER_RETENTION_DAYS,
     admins: e.ADMINS,
     ownersEdit: e.OWNERS_EDIT,
     digestMinAskers: e.DIGEST_MIN_ASKERS,

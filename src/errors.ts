@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'config_invalid'
   | 'db_unreachable'
+  | 'db_locked'
   | 'db_query_failed'
   | 'migration_failed'
   | 'catalog_invalid'
@@ -9,7 +10,8 @@ export type ErrorCode =
   | 'catalog_missing'
   | 'question_too_long'
   | 'llm_failed'
-  | 'owners_import_invalid';
+  | 'owners_import_invalid'
+  | 'busy';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

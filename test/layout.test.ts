@@ -37,6 +37,7 @@ const LAYERS: Record<string, Layer> = {
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
   runtime: 'composition',
+  housekeeping: 'composition',
   compose: 'composition',
   main: 'composition',
   bin: 'composition',
@@ -149,6 +150,7 @@ const TABLE_OWNERS: Record<string, string[]> = {
   taught_versions: ['src/teach/store.ts', 'src/search/engine.ts'],
   confirmed_pairs: ['src/teach/store.ts'],
   duty_owners: ['src/owners/store.ts'],
+  installation_secrets: ['src/db/secrets.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -11,6 +11,11 @@ export interface OpenOptions {
 /** Real Postgres when DATABASE_URL is set, otherwise the embedded database kept on disk. */
 export function openDatabase(config: Config['database'], poolSize?: number, options: OpenOptions = {}): Promise<Db> {
   return config.url
-    ? openPostgres({ url: config.url, max: poolSize })
+    ? openPostgres({
+        url: config.url,
+        max: poolSize,
+        queryTimeoutMs: config.queryTimeoutMs,
+        connectTimeoutMs: config.connectTimeoutMs,
+      })
     : openPglite(config.pgliteDir, { thread: options.pgliteThread });
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type { Db, Queryable } from './db.ts';
+import { lockDataDir } from './lock.ts';
 
 /**
  * Where PGlite's WASM runs. 'worker' (the default): a worker thread, so this thread's event loop only
@@ -17,12 +18,33 @@ export interface PgliteOptions {
 
 /**
  * Embedded Postgres. `dataDir` undefined means in memory (tests only: initdb runs at every
- * start). PGlite has one connection, so queries are serialised by PGlite itself and a
+ * start). A data directory has one owner: a second opener, in this process or another, gets `db_locked` naming the
+ * holder's pid (see lock.ts) until the first one closes it or dies. PGlite has one connection, so queries are serialised by PGlite itself and a
  * transaction holds that connection until it ends: a query from outside it waits (FIFO).
  */
 export async function openPglite(dataDir?: string, options: PgliteOptions = {}): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return (options.thread ?? 'worker') === 'worker' ? openInWorker(dataDir) : openInThread(dataDir);
+  const open = (options.thread ?? 'worker') === 'worker' ? openInWorker : openInThread;
+  if (!dataDir) return open(undefined);
+  mkdirSync(dataDir, { recursive: true });
+  // PGlite itself lets a second process open the directory, and the two then lose each other's writes.
+  const lock = lockDataDir(dataDir);
+  let db: Db;
+  try {
+    db = await open(dataDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return {
+    ...db,
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 async function openInThread(dataDir: string | undefined): Promise<Db> {

@@ -340,3 +340,21 @@ export async function unansweredIn(
     nearMisses: r.near_misses,
   }));
 }
+
+/**
+ * Deletes answers asked before `before` (retention; ANSWER_RETENTION_DAYS), in batches so no statement runs long;
+ * returns how many. Their buttons then say the answer is gone, as for any unknown id.
+ */
+export async function pruneAnswers(db: Queryable, before: Date, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await db.query<{ n: number }>(
+      `with d as (delete from answers where id in (select id from answers where created_at < $1 limit $2) returning 1)
+       select count(*)::int as n from d`,
+      [before.toISOString(), batch],
+    );
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < batch) return total;
+  }
+}

@@ -23,7 +23,7 @@ export interface SlackBotOptions {
   logLevel: string;
   deps: SlackDeps;
   metrics: MetricsRegistry;
-  /** Told of each request as it arrives; answer work and its queries wait on it (see ack-gate.ts). */
+  /** Told of each request as it arrives; answer jobs start through it (see ack-gate.ts). */
   ackGate: AckGate;
   health: Health;
   bodyLimit?: number;

@@ -21,7 +21,7 @@ export interface SlackDeps {
   summarizer: Summarizer;
   /** What the digest preview (`/mle-duties digest preview`) is built from, as the scheduler builds it. */
   digests: DigestSources;
-  /** Where answer work runs, after the ack gate (see work-queue.ts). */
+  /** Where answer work runs: bounded, interleaved with the acks, 'busy' past its bound (see work-queue.ts). */
   work: Work;
   /** Slack profiles (users.info), cached in Postgres for every process: names, time zones, admins. */
   profiles: Profiles;

@@ -17,8 +17,9 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { isAppError } from '../../errors.ts';
 import { routeBy } from './route.ts';
-import { type ServedRequest, servedRequest, TRY_AGAIN } from './serve.ts';
+import { BUSY, type ServedRequest, servedRequest, TRY_AGAIN } from './serve.ts';
 
 /** A slash command, once acked and claimed. Bolt's own objects for the request are not kept for the answer. */
 export interface CommandRequest {
@@ -63,14 +64,21 @@ export type Handler<R> = (r: R) => Promise<void>;
 /** One handler per event type, typed by it. */
 export type EventHandlers = { [T in SlackEvent['type']]?: Handler<EventRequest<KnownEventFromType<T>>> };
 
-/** Runs a handler; a failure is logged once (with the request's id) and its asker told to try again. */
+/**
+ * Runs a handler; a failure is logged once (with the request's id) and its asker told to try again; when the answer
+ * queue is full (work-queue.ts), told that the bot is busy.
+ */
 async function guarded(request: ServedRequest, name: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {
-    request.log.error('answer failed', { err, handler: name });
+    const busy = isAppError(err, 'busy');
+    if (busy) {
+      request.outcome = 'busy';
+      request.log.warn('answer refused: too many at once', { handler: name, reason: (err as Error).message });
+    } else request.log.error('answer failed', { err, handler: name });
     await request
-      .tellAsker?.(TRY_AGAIN)
+      .tellAsker?.(busy ? BUSY : TRY_AGAIN)
       .catch((e: unknown) => request.log.warn('could not tell the asker', { err: e }));
   }
 }
