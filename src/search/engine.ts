@@ -703,7 +703,18 @@ interface PhraseIndex {
   expand(tokens: string[]): Expansion[];
 }
 
-function phraseIndex(rows: { term: string; means: string }[]): PhraseIndex {
+/**
+ * A phrase's leading verb as a person types it in the third person or the past: "keeps an eye on" and "kept an eye
+ * on" are "keep an eye on". Only the first word of a multi-word synonym, where English puts the verb.
+ */
+function verbForms(word: string): string[] {
+  const forms = [word];
+  if (word.length > 3 && word.endsWith('s') && !/(ss|us|is)$/.test(word)) forms.push(word.slice(0, -1));
+  if (word.length > 4 && word.endsWith('ing')) forms.push(word.slice(0, -3));
+  return forms;
+}
+
+function phraseIndex(rows: { term: string; means: string }[], options: { verbFirst?: boolean } = {}): PhraseIndex {
   const byFirst = new Map<string, { seq: string[]; term: string; means: string; words: string[] }[]>();
   for (const r of rows) {
     const seq = tokenize(r.term);
@@ -718,13 +729,16 @@ function phraseIndex(rows: { term: string; means: string }[]): PhraseIndex {
     expand(tokens) {
       const out: Expansion[] = [];
       for (let i = 0; i < tokens.length; i++) {
-        for (const s of byFirst.get(tokens[i] ?? '') ?? []) {
-          if (s.seq.every((w, j) => tokens[i + j] === w)) {
+        const token = tokens[i] ?? '';
+        const firsts = options.verbFirst ? verbForms(token) : [token];
+        const candidates = firsts.flatMap((f, k) => (byFirst.get(f) ?? []).filter((s) => k === 0 || s.seq.length > 1));
+        for (const s of candidates) {
+          if (s.seq.every((w, j) => j === 0 || tokens[i + j] === w)) {
             out.push({
               term: s.term,
               means: s.means,
               words: s.words,
-              units: s.seq,
+              units: tokens.slice(i, i + s.seq.length),
               positions: s.seq.map((_, j) => i + j),
             });
           }
@@ -775,7 +789,9 @@ interface AliasPhrase {
 const ANALYSIS_CACHE_LIMIT = 50_000;
 
 async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
-  const synonyms = phraseIndex(await db.query<{ term: string; means: string }>('select term, means from synonyms'));
+  const synonyms = phraseIndex(await db.query<{ term: string; means: string }>('select term, means from synonyms'), {
+    verbFirst: true,
+  });
   const topicRows = await db.query<{ term: string; topic: string }>('select term, topic from outside_topics');
   const topicByTerm = new Map(topicRows.map((r) => [r.term, r.topic]));
   const topics = {
