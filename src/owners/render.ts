@@ -92,7 +92,7 @@ interface Shown {
   former: boolean;
 }
 
-function person(kind: 'owner' | 'backup', profile: Profile | undefined, now: Date): Shown {
+function person(kind: 'owner' | 'backup', profile: Profile | undefined, now: Date, marks: boolean): Shown {
   const prefix = kind === 'backup' ? 'backup ' : '';
   if (!profile) {
     // Slack could not tell us who this is right now: say so, without their id turning into a mention.
@@ -100,7 +100,7 @@ function person(kind: 'owner' | 'backup', profile: Profile | undefined, now: Dat
   }
   const name = inertName(profile.name);
   if (profile.deleted) return { kind, text: `${prefix}${name} (former member)`, around: false, former: true };
-  const a = availability(profile, now);
+  const a = marks ? availability(profile, now) : { off: false };
   if (!a.off) return { kind, text: `${prefix}${name}`, around: true, former: false };
   const word = a.reason === 'status' ? 'away now' : 'off now';
   return {
@@ -129,10 +129,17 @@ export function peopleOf(ownerships: Iterable<Ownership | undefined>): string[] 
  * The owners line of one duty, as escaped mrkdwn: "Here: Alice · backup Bob", or "No owner on this team yet".
  * Owners come first unless none is around and a backup is: then the backups who are around lead.
  */
-export function ownersLine(o: Ownership | undefined, profiles: ReadonlyMap<string, Profile>, now: Date): string {
+export function ownersLine(
+  o: Ownership | undefined,
+  profiles: ReadonlyMap<string, Profile>,
+  now: Date,
+  options: { availability?: boolean } = {},
+): string {
+  // A message read for days (the weekly digest) names people without "off now": that would be stale within hours.
+  const marks = options.availability ?? true;
   const people = [
-    ...(o?.owners ?? []).map((u) => person('owner', profiles.get(u), now)),
-    ...(o?.backups ?? []).map((u) => person('backup', profiles.get(u), now)),
+    ...(o?.owners ?? []).map((u) => person('owner', profiles.get(u), now, marks)),
+    ...(o?.backups ?? []).map((u) => person('backup', profiles.get(u), now, marks)),
   ];
   const group = o?.usergroup
     ? `${o.usergroup.kind === 'backup' ? 'backup ' : ''}group ${o.usergroup.name ? inertName(o.usergroup.name, 60) : 'of this team'}`

@@ -147,8 +147,13 @@ export function createOwnersService(o: {
     overview,
     async forDigest(teamId, sectionDutyIds, roleDutyIds, now) {
       const all = await overview(teamId, roleDutyIds, now);
-      const section = new Set(sectionDutyIds);
-      const lines = new Map([...all.lines].filter(([id]) => section.has(id)));
+      // Without availability marks: a digest is read for days.
+      const lines = new Map(
+        sectionDutyIds.map((id) => [
+          id,
+          ownersLine(all.ownerships.get(id), all.profiles, now, { availability: false }),
+        ]),
+      );
       const sectionOwners = peopleLine(
         sectionDutyIds.map((id) => all.ownerships.get(id)),
         all.profiles,

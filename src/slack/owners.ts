@@ -73,7 +73,9 @@ const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
  * mention ("who monitors models?" stays a question).
  */
 export function parseOwnersIntent(raw: string): OwnersIntent | undefined {
-  const text = raw.trim();
+  // Control characters (a NUL is refused by Postgres) are never part of a duty's name.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const text = raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   const [first = '', ...restWords] = text.split(/\s+/);
   const word = first.toLowerCase();
   const rest = restWords.join(' ').trim();
@@ -86,7 +88,7 @@ export function parseOwnersIntent(raw: string): OwnersIntent | undefined {
     case 'unowned':
       return rest === '' ? { kind: 'unowned' } : undefined;
     case 'who':
-      return mentions.length === 1 && rest.replace(MENTION, '').trim() === ''
+      return mentions.length === 1 && rest.replace(MENTION, '').replace(/[?!.,\s]/g, '') === ''
         ? { kind: 'who', userId: mentions[0] as string }
         : undefined;
     case 'history':

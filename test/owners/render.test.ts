@@ -107,6 +107,11 @@ describe('owners line', () => {
     expect(ownersLine(own(['UA']), new Map(), NOW)).toBe('Here: a teammate (profile unavailable)');
   });
 
+  it('without availability marks (the weekly digest): names only, owners first', () => {
+    const people2 = people(profile('UA', 'Alice', { tz: 'Asia/Tokyo' }), profile('UB', 'Bob'));
+    expect(ownersLine(own(['UA'], ['UB']), people2, NOW, { availability: false })).toBe('Here: Alice · backup Bob');
+  });
+
   it('a user group is named by its handle, never mentioned', () => {
     expect(
       ownersLine(

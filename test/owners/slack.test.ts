@@ -268,6 +268,8 @@ describe('listings', () => {
     const call = await command(env, 'digest preview', MEMBER);
     const blocks = blocksOf(call);
     expect(allText(call)).toContain('Who carries this part here:');
+    // Read for days: no "off now" in a digest.
+    expect(allText(call)).not.toContain('off now');
     expect(JSON.stringify(blocks.at(-1))).toMatch(/no owner on this team yet|has an owner/);
     expect(unescapedMarkup([call])).toEqual([]);
   });

@@ -127,7 +127,6 @@ export function validateBlocks(blocks: unknown, maxBlocks: number, countText = t
       case 'divider':
         break;
       case 'input': {
-        // Only in modals (and the Home tab); a message with one is refused by the caller's check.
         text(block.label, `${where}.label`, 2000, 'plain_text');
         if (!block.element || typeof block.element !== 'object') errors.push(`${where}: input needs an element`);
         else element(block.element, `${where}.element`);
