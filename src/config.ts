@@ -31,7 +31,7 @@ const schema = z.object({
   ),
   PGLITE_DIR: optionalString,
   DB_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 5000),
-  DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 3000),
+  DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 5000),
   CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),

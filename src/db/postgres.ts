@@ -11,7 +11,7 @@ export interface PostgresOptions {
   applicationName?: string;
   /** Longest a statement may run (default 5 s); see `timeouts`. */
   queryTimeoutMs?: number;
-  /** Longest wait for a connection, new or a pooled one (default 3 s). */
+  /** Longest wait for a connection, new or a pooled one (default 5 s, as before). */
   connectTimeoutMs?: number;
 }
 
@@ -28,7 +28,7 @@ export interface PostgresOptions {
 function timeouts(options: PostgresOptions) {
   const query = options.queryTimeoutMs ?? 5000;
   return {
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     statement_timeout: query,
     query_timeout: query + Math.min(1000, Math.ceil(query / 2)),
     idle_in_transaction_session_timeout: Math.max(10_000, 4 * query),
