@@ -58,13 +58,17 @@ export async function runCli(argv: string[], io: Io = processIo, configOverride?
     args,
     io,
     runtime() {
-      // A bad setting (loadConfig throws) rejects, as any other failure to open.
-      opening ??= Promise.resolve().then(() => openRuntime(configOverride ?? loadConfig(), { poolSize: 2 }));
+      // A bad setting (loadConfig throws) rejects, as any other failure to open. The embedded database runs in this
+      // thread: a command has nothing else to keep responsive, and the bot's worker thread would cost a second
+      // isolate and run at a lower priority (on a busy machine a tenth of the CPU: `ask` took twice as long).
+      opening ??= Promise.resolve().then(() =>
+        openRuntime(configOverride ?? loadConfig(), { poolSize: 2, pgliteThread: 'main' }),
+      );
       return opening;
     },
   };
-  // `ask` opens the database now, while its module loads and its arguments are read: the embedded database starts in
-  // its own thread (most of a cold start), so the two overlap. A failure surfaces where the command asks for it.
+  // `ask` opens the database now, while its module loads and its arguments are read: the embedded database's WASM
+  // compiles off the main thread meanwhile (most of a cold start). A failure surfaces where the command asks for it.
   if (OPENS_EARLY.has(name)) ctx.runtime().catch(() => {});
   try {
     return await (await load()).run(ctx);

@@ -12,7 +12,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const RUNS = 3;
 
 const REPORT = `globalThis.gc(); globalThis.gc(); await new Promise((r) => setTimeout(r, 50)); globalThis.gc();
-process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }));`;
+process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }));
+process.exit(0);`;
 
 /** RSS in MiB of a fresh node running `code` (ESM, top-level await) with `flags`. */
 function rssOf(code: string, flags: string[] = []): number {
