@@ -24,6 +24,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./cli/migrate.ts')).migrateDatabase,
   report: async () => (await import('./cli/report.ts')).report,
   digest: async () => (await import('./cli/digest.ts')).digest,
+  aliases: async () => (await import('./cli/aliases.ts')).aliases,
+  owners: async () => (await import('./cli/owners.ts')).owners,
+  housekeep: async () => (await import('./cli/housekeep.ts')).housekeep,
 };
 
 async function usage(): Promise<string> {

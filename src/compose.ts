@@ -5,10 +5,12 @@ import type { Db } from './db/db.ts';
 import { type Scheduler, startScheduler } from './digest/scheduler.ts';
 import { createDigestClient } from './digest/slack.ts';
 import { type AnswerService, createAnswerService } from './feedback/answers.ts';
+import { housekeep } from './housekeeping.ts';
 import type { Logger } from './log.ts';
 import { createHealth } from './ops/health.ts';
 import { createMetrics, type MetricsRegistry, recordTick } from './ops/metrics.ts';
 import { instrumentSearch } from './ops/requests.ts';
+import { createOwnersService } from './owners/service.ts';
 import { createKeepers } from './people/keepers.ts';
 import { createProfiles } from './people/profiles.ts';
 import { createSearch, digestSources, type Runtime } from './runtime.ts';
@@ -16,18 +18,21 @@ import { type AckGate, createAckGate } from './slack/ack-gate.ts';
 import { createSlackBot, type SlackBot } from './slack/app.ts';
 import type { SlackDeps } from './slack/deps.ts';
 import { slackUserLookup } from './slack/users.ts';
-import { createWorkQueue } from './slack/work-queue.ts';
+import { createWorkQueue, type WorkQueueOptions } from './slack/work-queue.ts';
 import { yieldBetweenQueries } from './slack/yielding-db.ts';
 import { createSummarizer, type Summarizer } from './summarize/summarizer.ts';
 
 export interface BotOptions {
   logger: Logger;
-  /** Seams for tests: another ack gate, a wrapped answer service, a summarizer of their own, smaller limits. */
+  /** Seams for tests: another ack gate, the answer queue's limits, a wrapped answer service, a summarizer. */
   ackGate?: AckGate;
+  work?: Partial<Omit<WorkQueueOptions, 'gate'>>;
   answers?: (answers: AnswerService) => AnswerService;
   summarizer?: (db: Db) => Summarizer;
   bodyLimit?: number;
   apiTimeoutMs?: number;
+  /** How often housekeeping runs (default hourly; the first run comes within this, or within a minute). */
+  housekeepingEveryMs?: number;
 }
 
 export interface Bot {
@@ -40,18 +45,26 @@ export interface Bot {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Answers in progress at once; the rest wait their turn in the work queue. */
-const ANSWER_CONCURRENCY = 8;
+/** How often each process prunes what retention allows (idempotent: replicas need no coordination). */
+const HOUSEKEEPING_EVERY_MS = 3_600_000;
+
+/**
+ * Answers in progress at once; the rest wait their turn in the work queue, at most 512 of them and for at most 4 s
+ * each: past that the asker hears "busy, try again" at once, not an answer that comes too late, or never.
+ */
+const ANSWER_QUEUE: WorkQueueOptions = { concurrency: 8, maxWaiting: 512, maxWaitMs: 4000 };
 
 export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> {
   const { config } = rt;
   const slack = requireSlack(config);
   const logger = options.logger;
   const metrics = createMetrics();
-  // One gate: the receiver tells it of each request; answer jobs and each of their queries wait on it.
+  // The transport tells the gate of each request; answer jobs start through it (acks first, for a bounded while).
   const ackGate = options.ackGate ?? createAckGate();
-  const db = yieldBetweenQueries(rt.db, ackGate);
-  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics));
+  const db = yieldBetweenQueries(rt.db);
+  const answers = createAnswerService(db, instrumentSearch(createSearch(rt, db), metrics), {
+    voteThreshold: config.voteThreshold,
+  });
   const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
   // The OpenAI SDK is loaded only with summaries on (summarize/provider.ts), and then before the bot takes requests,
   // so the first summary does not wait for it.
@@ -61,6 +74,8 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     db,
     lookup: slackUserLookup({ token: slack.botToken, apiUrl: slack.apiUrl, logger, logLevel: config.logLevel }),
   });
+  const keepers = createKeepers({ admins: config.admins, profiles });
+  const owners = createOwnersService({ db, profiles, keepers, edit: config.ownersEdit });
   const deps: SlackDeps = {
     db,
     catalog: rt.catalog,
@@ -68,10 +83,11 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     logger,
     now: () => new Date(),
     summarizer,
-    digests: digestSources(db, summarizer),
-    work: createWorkQueue(ANSWER_CONCURRENCY, ackGate),
+    digests: { ...digestSources(db, config, summarizer), owners: owners.forDigest },
+    work: createWorkQueue({ ...ANSWER_QUEUE, ...options.work, gate: ackGate }),
     profiles,
-    keepers: createKeepers({ admins: config.admins, profiles }),
+    keepers,
+    owners,
   };
   const bot = await createSlackBot({
     slack,
@@ -80,7 +96,7 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     deps,
     metrics,
     ackGate,
-    health: createHealth({ db, catalog: rt.catalog }),
+    health: createHealth({ db, catalog: rt.catalog, logger: logger.child({ component: 'health' }) }),
     ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.apiTimeoutMs ? { apiTimeoutMs: options.apiTimeoutMs } : {}),
   });
@@ -100,8 +116,20 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
           catalog: rt.catalog,
           client: createDigestClient({ token: slack.botToken, apiUrl: config.slack.apiUrl }),
           logger: logger.child({ component: 'digest' }),
-          ...digestSources(rt.db, summarizer),
+          ...digestSources(rt.db, config, summarizer),
+          owners: owners.forDigest,
           onTick: (result) => recordTick(metrics, result),
+          jobs: [
+            {
+              name: 'housekeeping',
+              everyMs: options.housekeepingEveryMs ?? HOUSEKEEPING_EVERY_MS,
+              async run(now) {
+                const { pruned } = await housekeep(rt.db, { now, answerRetentionDays: config.answerRetentionDays });
+                metrics.housekeeping(pruned);
+                logger.info('housekeeping done', { pruned });
+              },
+            },
+          ],
         });
       }
       return started;

@@ -30,6 +30,8 @@ const schema = z.object({
       .optional(),
   ),
   PGLITE_DIR: optionalString,
+  DB_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 5000),
+  DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 3000),
   CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -40,17 +42,27 @@ const schema = z.object({
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString.transform((v) => v ?? 'gpt-4o-mini'),
   LLM_TIMEOUT_MS: intInRange(100, 120_000, 8000),
+  ANSWER_RETENTION_DAYS: intInRange(1, 36_500, 90),
   SCHEDULER: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
   ADMINS: optionalString
     .transform((v) => (v ?? '').split(/[\s,]+/).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be Slack user ids (U…/W…), separated by commas'))),
+  DIGEST_MIN_ASKERS: intInRange(1, 1000, 3),
+  VOTE_THRESHOLD: intInRange(1, 1000, 3),
   OWNERS_EDIT: optionalString.pipe(z.enum(['keepers', 'everyone']).optional()).transform((v) => v ?? 'keepers'),
 });
 
 export interface Config {
   readonly env: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  readonly database: { readonly url?: string; readonly pgliteDir: string };
+  readonly database: {
+    readonly url?: string;
+    readonly pgliteDir: string;
+    /** Postgres: longest a statement may run (server side) and a reply may take (client side, a little longer). */
+    readonly queryTimeoutMs: number;
+    /** Postgres: longest wait for a connection, new or from the pool. */
+    readonly connectTimeoutMs: number;
+  };
   /** Where the role catalog's files are (catalog.json, synonyms.json). */
   readonly catalogDir: string;
   readonly port: number;
@@ -67,8 +79,17 @@ export interface Config {
     readonly timeoutMs: number;
   };
   readonly schedulerEnabled: boolean;
+  /** Answers (questions asked, what was shown) older than this many days are deleted by housekeeping. */
+  readonly answerRetentionDays: number;
   /** Catalog keepers named in ADMINS (Slack user ids); workspace admins and owners are keepers too. */
   readonly admins: readonly string[];
+  /** A question appears in a digest only once this many different people asked it (in public channels). */
+  readonly digestMinAskers: number;
+  /**
+   * Votes of people other than the asker and the keepers move an answer only once this many different people voted
+   * the same way (each such group counts as one vote).
+   */
+  readonly voteThreshold: number;
   /** Who may edit the owners of duties: the keepers (default) or everyone. */
   readonly ownersEdit: 'keepers' | 'everyone';
 }
@@ -95,6 +116,8 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
     database: {
       url: e.DATABASE_URL,
       pgliteDir: path.resolve(PROJECT_ROOT, e.PGLITE_DIR ?? '.data/pglite'),
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     },
     catalogDir: path.resolve(PROJECT_ROOT, e.CATALOG_DIR ?? 'data'),
     port: e.PORT,
@@ -108,8 +131,11 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       ? { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL, timeoutMs: e.LLM_TIMEOUT_MS }
       : undefined,
     schedulerEnabled: e.SCHEDULER === 'on',
+    answerRetentionDays: e.ANSWER_RETENTION_DAYS,
     admins: e.ADMINS,
     ownersEdit: e.OWNERS_EDIT,
+    digestMinAskers: e.DIGEST_MIN_ASKERS,
+    voteThreshold: e.VOTE_THRESHOLD,
   };
   return deepFreeze(config);
 }

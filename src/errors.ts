@@ -2,13 +2,16 @@
 export type ErrorCode =
   | 'config_invalid'
   | 'db_unreachable'
+  | 'db_locked'
   | 'db_query_failed'
   | 'migration_failed'
   | 'catalog_invalid'
   | 'catalog_file_missing'
   | 'catalog_missing'
   | 'question_too_long'
-  | 'llm_failed';
+  | 'llm_failed'
+  | 'owners_import_invalid'
+  | 'busy';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFields = Record<string, unknown>;
@@ -70,9 +70,24 @@ function clean(value: unknown, o: CleanOptions, depth = 0): unknown {
   return value;
 }
 
-/** Slack user ids identify people; logs keep a short one-way hash so one user's requests still correlate. */
+/**
+ * The key of `hashId`: the installation's own secret once the runtime has read it from the database (src/db/secrets.ts),
+ * and until then a random one of this process, so even the first lines cannot be mapped back to a person.
+ */
+let userHashKey: Buffer = randomBytes(32);
+
+/** Keys `hashId` with the installation's secret (the runtime calls this at start). */
+export function useUserHashKey(secret: string): void {
+  userHashKey = Buffer.from(secret, 'utf8');
+}
+
+/**
+ * Slack user ids identify people; logs and stored rows keep a short keyed hash (HMAC-SHA256 with the installation's
+ * secret) so one user's requests still correlate, while nobody without the secret can map a hash back to a person by
+ * hashing the workspace's user list.
+ */
 export function hashId(id: string): string {
-  return createHash('sha256').update(`mle-duties:${id}`).digest('hex').slice(0, 12);
+  return createHmac('sha256', userHashKey).update(id).digest('hex').slice(0, 12);
 }
 
 /** The same logger, calling `onError` for each error line it or any of its children writes. */

@@ -2,6 +2,7 @@ import { createBot } from './compose.ts';
 import { loadConfig, requireSlack } from './config.ts';
 import { isAppError } from './errors.ts';
 import { redact } from './log.ts';
+import { surviveRejections } from './ops/process.ts';
 import { createProcessLogger, openRuntime } from './runtime.ts';
 
 /** Wiring only: config → runtime (database migrated, catalog synced) → bot → start; SIGTERM stops it cleanly. */
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const logger = createProcessLogger(config);
   const runtime = await openRuntime(config, { pgliteThread: 'worker' });
   const bot = await createBot(runtime, { logger });
+  surviveRejections(logger, bot.metrics);
   const { port } = await bot.start();
   logger.info(bot.slack.mode === 'http' ? `listening on port ${port}` : 'connected to Slack in Socket Mode', {
     mode: bot.slack.mode,

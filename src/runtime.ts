@@ -9,9 +9,10 @@ import type { Db, Queryable } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import type { PgliteThread } from './db/pglite.ts';
+import { installationSecret } from './db/secrets.ts';
 import { createAskedStats } from './digest/asked-stats.ts';
 import type { DigestSources } from './digest/content.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger, useUserHashKey } from './log.ts';
 import { createSearchEngine, type SearchEngine } from './search/engine.ts';
 import type { Summarizer } from './summarize/summarizer.ts';
 
@@ -55,6 +56,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const close = options.db ? async () => {} : () => db.close();
   try {
     await migrate(db);
+    // User ids in logs and stored rows are hashed with this installation's secret from here on.
+    useUserHashKey(await installationSecret(db, 'user_hash'));
     const sync = await syncCatalog(db, data);
     const catalog = watchCatalog(db, { checkMs: options.catalogCheckMs });
     await catalog.current();
@@ -89,9 +92,13 @@ export function createSearch(rt: Runtime, db: Queryable = rt.db): SearchEngine {
 }
 
 /** What digests are made of, the same for the scheduler, the slash command's preview and the CLI. */
-export function digestSources(db: Queryable, summarizer?: Summarizer): DigestSources {
+export function digestSources(
+  db: Queryable,
+  config: Pick<Config, 'digestMinAskers'>,
+  summarizer?: Summarizer,
+): DigestSources {
   return {
-    askedStats: createAskedStats(db),
+    askedStats: createAskedStats(db, { minAskers: config.digestMinAskers }),
     ...(summarizer?.enabled ? { intro: (section) => summarizer.introduce(section) } : {}),
   };
 }

@@ -31,10 +31,13 @@ const LAYERS: Record<string, Layer> = {
   digest: 'feature',
   ops: 'feature',
   people: 'feature',
+  teach: 'feature',
+  owners: 'feature',
   slack: 'adapter',
   // The CLI is an entry point like main.ts: each command builds what it needs from the runtime.
   cli: 'composition',
   runtime: 'composition',
+  housekeeping: 'composition',
   compose: 'composition',
   main: 'composition',
   bin: 'composition',
@@ -116,7 +119,13 @@ const TABLE_OWNERS: Record<string, string[]> = {
   catalog_state: ['src/catalog/sync.ts'],
   sections: ['src/catalog/sync.ts', 'src/catalog/queries.ts', 'src/search/engine.ts'],
   // votes.ts reads a duty's title for the report's labels.
-  duties: ['src/catalog/sync.ts', 'src/catalog/queries.ts', 'src/search/engine.ts', 'src/feedback/votes.ts'],
+  duties: [
+    'src/catalog/sync.ts',
+    'src/catalog/queries.ts',
+    'src/search/engine.ts',
+    'src/feedback/votes.ts',
+    'src/teach/store.ts',
+  ],
   synonyms: ['src/catalog/sync.ts', 'src/search/engine.ts'],
   duty_terms: ['src/catalog/sync.ts', 'src/search/engine.ts'],
   duty_phrases: ['src/catalog/sync.ts', 'src/search/engine.ts'],
@@ -136,6 +145,12 @@ const TABLE_OWNERS: Record<string, string[]> = {
   digest_halt: ['src/digest/store.ts'],
   slack_profiles: ['src/people/profiles.ts'],
   change_log: ['src/people/changes.ts'],
+  // Learning in use: written by teach/, and the search reads each workspace's taught phrases and their version.
+  taught_aliases: ['src/teach/store.ts', 'src/search/engine.ts'],
+  taught_versions: ['src/teach/store.ts', 'src/search/engine.ts'],
+  confirmed_pairs: ['src/teach/store.ts'],
+  duty_owners: ['src/owners/store.ts'],
+  installation_secrets: ['src/db/secrets.ts'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -65,3 +65,29 @@ export async function countActiveDuties(db: Queryable, roleId: string): Promise<
   );
   return rows[0]?.n ?? 0;
 }
+
+/** The ids of every active duty of the role, in catalog order. */
+export async function activeDutyIds(db: Queryable, roleId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    'select id from duties where role_id = $1 and retired_at is null order by section, position',
+    [roleId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Every active duty of the role, in catalog order. */
+export async function allDuties(db: Queryable, roleId: string): Promise<DutyRow[]> {
+  return db.query<DutyRow>(
+    `select ${DUTY_COLUMNS} from ${DUTY_FROM} where d.role_id = $1 and d.retired_at is null order by d.section, d.position`,
+    [roleId],
+  );
+}
+
+/** One active duty by its id ("2:Model Monitoring"). */
+export async function dutyById(db: Queryable, roleId: string, id: string): Promise<DutyRow | undefined> {
+  const rows = await db.query<DutyRow>(
+    `select ${DUTY_COLUMNS} from ${DUTY_FROM} where d.role_id = $1 and d.id = $2 and d.retired_at is null`,
+    [roleId, id],
+  );
+  return rows[0];
+}

@@ -1,9 +1,11 @@
 // `mle-duties digest …`: one scheduler tick from the command line (cron platforms, tests), a preview without Slack,
 // and lifting the stop that a dead token caused.
+
+import { resumeAll } from '../digest/access.ts';
 import { buildDigest } from '../digest/content.ts';
 import { nextOccurrence } from '../digest/schedule.ts';
 import { createDigestClient } from '../digest/slack.ts';
-import { clearHalt, deliveredCount, getSubscription } from '../digest/store.ts';
+import { deliveredCount, getSubscription } from '../digest/store.ts';
 import { tick } from '../digest/tick.ts';
 import { AppError } from '../errors.ts';
 import { createLogger } from '../log.ts';
@@ -26,9 +28,37 @@ function parseNow(value: string | undefined): Date | undefined {
  * client is loaded only then: it costs a cron tick most of a second).
  */
 async function sources(rt: Runtime) {
-  if (!rt.config.llm) return digestSources(rt.db);
+  const owners = await ownersSource(rt);
+  if (!rt.config.llm) return { ...digestSources(rt.db, rt.config), ...owners };
   const { createCliSummarizer } = await import('../summarize/cli.ts');
-  return digestSources(rt.db, createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })));
+  return {
+    ...digestSources(
+      rt.db,
+      rt.config,
+      createCliSummarizer(rt.db, rt.config.llm, createLogger({ level: 'warn', json: false })),
+    ),
+    ...owners,
+  };
+}
+
+/** Owners of duties under the digest's duties, as the bot shows them (needs the bot token for names). */
+async function ownersSource(rt: Runtime) {
+  const token = rt.config.slack.botToken;
+  if (!token) return {};
+  const [{ createOwnersService }, { createProfiles }, { createKeepers }, { slackUserLookup }] = await Promise.all([
+    import('../owners/service.ts'),
+    import('../people/profiles.ts'),
+    import('../people/keepers.ts'),
+    import('../slack/users.ts'),
+  ]);
+  const logger = createLogger({ level: 'warn', json: false });
+  const profiles = createProfiles({
+    db: rt.db,
+    lookup: slackUserLookup({ token, apiUrl: rt.config.slack.apiUrl, logger, logLevel: rt.config.logLevel }),
+  });
+  const keepers = createKeepers({ admins: rt.config.admins, profiles });
+  const service = createOwnersService({ db: rt.db, profiles, keepers, edit: rt.config.ownersEdit });
+  return { owners: service.forDigest };
 }
 
 async function runTick(ctx: CommandContext, args: string[]): Promise<number> {
@@ -82,7 +112,8 @@ export const digest: Command = {
     if (sub === 'resume') {
       parseOptions(args, {});
       const { db } = await ctx.runtime();
-      ctx.io.out((await clearHalt(db)) ? 'Digests resumed.' : 'Digests were not stopped.');
+      // The command line has no Slack identity: whoever runs it holds the database. Recorded as 'cli'.
+      ctx.io.out((await resumeAll(db, 'cli', new Date())) ? 'Digests resumed.' : 'Digests were not stopped.');
       return 0;
     }
     throw new UsageError('digest takes tick [--now ISO-8601], preview [--channel C] or resume');

@@ -18,6 +18,13 @@ export async function openDatabase(
   options: OpenOptions = {},
 ): Promise<Db> {
   // pg is loaded only for Postgres: the embedded database's processes never need it.
-  if (config.url) return (await import('./postgres.ts')).openPostgres({ url: config.url, max: poolSize });
+  if (config.url) {
+    return (await import('./postgres.ts')).openPostgres({
+      url: config.url,
+      max: poolSize,
+      queryTimeoutMs: config.queryTimeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+    });
+  }
   return openPglite(config.pgliteDir, { thread: options.pgliteThread, seed: PGLITE_SEED });
 }

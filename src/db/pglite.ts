@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type { Db, Queryable } from './db.ts';
+import { lockDataDir } from './lock.ts';
 
 /**
  * Where PGlite's WASM runs. 'worker' (the default): a worker thread, so this thread's event loop only
@@ -39,14 +40,34 @@ function seedOption(dataDir: string | undefined, seed: string | undefined): { lo
 
 /**
  * Embedded Postgres. `dataDir` undefined means in memory (tests only: initdb runs at every
- * start). PGlite has one connection, so queries are serialised by PGlite itself and a
+ * start). A data directory has one owner: a second opener, in this process or another, gets `db_locked` naming the
+ * holder's pid (see lock.ts) until the first one closes it or dies. PGlite has one connection, so queries are serialised by PGlite itself and a
  * transaction holds that connection until it ends: a query from outside it waits (FIFO).
  */
 export async function openPglite(dataDir?: string, options: PgliteOptions = {}): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  return (options.thread ?? 'worker') === 'worker'
-    ? openInWorker(dataDir, options.seed)
-    : openInThread(dataDir, options.seed);
+  const open = (dir: string | undefined) =>
+    (options.thread ?? 'worker') === 'worker' ? openInWorker(dir, options.seed) : openInThread(dir, options.seed);
+  if (!dataDir) return open(undefined);
+  mkdirSync(dataDir, { recursive: true });
+  // PGlite itself lets a second process open the directory, and the two then lose each other's writes.
+  const lock = lockDataDir(dataDir);
+  let db: Db;
+  try {
+    db = await open(dataDir);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  return {
+    ...db,
+    async close() {
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 async function openInThread(dataDir: string | undefined, seed: string | undefined): Promise<Db> {

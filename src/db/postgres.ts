@@ -9,14 +9,40 @@ export interface PostgresOptions {
   url: string;
   max?: number;
   applicationName?: string;
+  /** Longest a statement may run (default 5 s); see `timeouts`. */
+  queryTimeoutMs?: number;
+  /** Longest wait for a connection, new or a pooled one (default 3 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Every call is bounded, so a database that hangs (stopped, a lock held, a network path gone quiet) makes a query
+ * fail, and its asker hear "try again", instead of waiting for as long as the hang lasts:
+ * - statement_timeout: the server cancels a statement (lock waits included) after `queryTimeoutMs`;
+ * - query_timeout: the client gives up a little later, for a server that no longer answers at all (SIGSTOP, a dead
+ *   host); the connection is then dropped from the pool, not reused;
+ * - connectionTimeoutMillis: connecting, and waiting for a free pooled connection;
+ * - TCP keepalive: a connection whose peer vanished is noticed by the OS instead of staying open forever;
+ * - idle_in_transaction_session_timeout: a transaction left open by a stuck process does not hold its locks forever.
+ */
+function timeouts(options: PostgresOptions) {
+  const query = options.queryTimeoutMs ?? 5000;
+  return {
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    statement_timeout: query,
+    query_timeout: query + Math.min(1000, Math.ceil(query / 2)),
+    idle_in_transaction_session_timeout: Math.max(10_000, 4 * query),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    ...timeouts(options),
     application_name: options.applicationName ?? 'mle-duties',
   });
   // An idle client that loses its connection emits here; without a listener the process would crash.
@@ -52,16 +78,20 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     exec: base.exec,
     async transaction(fn) {
       const client = await pool.connect();
+      let failed = false;
       try {
         await client.query('begin');
         const result = await fn(wrap(client));
         await client.query('commit');
         return result;
       } catch (err) {
+        failed = true;
         await client.query('rollback').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        // After a failure (a timeout, say) the connection may still be busy or half-way through a transaction: it is
+        // closed rather than handed to the next caller.
+        client.release(failed);
       }
     },
     async close() {

@@ -10,6 +10,16 @@ const QUESTION_MAX = 150;
 export interface DigestDuty {
   title: string;
   description: string;
+  /** Who carries it on this team, as escaped mrkdwn (owners/render.ts); absent when owners are not shown. */
+  owners?: string;
+}
+
+/** The team's owners in a digest: who carries this part, and how many duties of the whole role nobody does. */
+export interface DigestOwnersSummary {
+  /** Escaped mrkdwn: the people named under this part's duties. */
+  sectionOwners: string;
+  unowned: number;
+  duties: number;
 }
 
 export interface DigestContent {
@@ -25,6 +35,7 @@ export interface DigestContent {
   lateSince?: string;
   topQuestions: string[];
   unanswered: string[];
+  owners?: DigestOwnersSummary;
 }
 
 const quote = (q: string) => `“${safeText(q, QUESTION_MAX)}”`;
@@ -59,12 +70,14 @@ export function digestMessage(c: DigestContent): Message & Required<Pick<Message
       ),
     );
   }
+  if (c.owners) tail.push(section(`*Who carries this part here:* ${c.owners.sectionOwners}`, 'digest_owners'));
   tail.push(actions('digest_actions', [button(ASK_ACTION_ID, 'Ask the bot a question', c.period, 'primary')]));
   tail.push(
     context(
       `Weekly digest ${escapeMrkdwn(c.period)} · ask any time with \`/mle-duties ask …\` · schedule: \`/mle-duties digest status\``,
     ),
   );
+  if (c.owners) tail.push(context(unownedSentence(c.owners.unowned, c.owners.duties), 'digest_unowned'));
 
   const used = textLength(blocks) + textLength(tail);
   const slots = LIMITS.messageBlocks - blocks.length - tail.length;
@@ -89,13 +102,20 @@ function dutyBlocks(duties: DigestDuty[], slots: number, budget: number): Block[
   const rendered = duties.map((d) => {
     const title = `*${safeText(d.title, 150)}*`;
     const room = Math.max(40, share - title.length - 1);
-    return `${title}\n${safeText(d.description, room)}`;
+    const owners = d.owners ? `\n${d.owners}` : '';
+    return `${title}\n${safeText(d.description, Math.max(40, room - owners.length))}${owners}`;
   });
   const out: Block[] = [];
   for (let i = 0; i < blockCount; i++) {
     out.push(section(rendered.slice(i * perBlock, (i + 1) * perBlock).join('\n\n'), `digest_duties_${i}`));
   }
   return out;
+}
+
+/** How the digest ends when owners are shown: the whole role's unowned duties, in one sentence. */
+function unownedSentence(unowned: number, duties: number): string {
+  if (unowned === 0) return `Every one of the role's ${duties} duties has an owner on this team.`;
+  return `${unowned} of the role's ${duties} duties ${unowned === 1 ? 'has' : 'have'} no owner on this team yet: \`/mle-duties unowned\` lists them.`;
 }
 
 function textLength(blocks: Block[]): number {

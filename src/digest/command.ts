@@ -7,27 +7,36 @@ import type { CatalogWatch } from '../catalog/current.ts';
 import type { Db } from '../db/db.ts';
 import { SLACK_TOKEN_ERRORS } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Keepers } from '../people/keepers.ts';
+import type { Profiles } from '../people/profiles.ts';
+import {
+  guarded,
+  mayChange,
+  mayResumeAll,
+  recentChanges,
+  recordSubscriptionChange,
+  resumeAll,
+  scheduleLine,
+} from './access.ts';
 import { buildDigest, type DigestSources, rotation, sectionForSeq } from './content.ts';
 import {
   canonicalTimeZone,
   formatInZone,
-  formatTimeOfDay,
   latestOccurrence,
   MAX_LATENESS_MS,
   nextOccurrence,
   type Occurrence,
   parseTimeOfDay,
   parseWeekday,
-  weekdayName,
 } from './schedule.ts';
 import { CHANNEL_ERRORS, classifySlackError } from './slack.ts';
 import {
-  clearHalt,
   deliveredCount,
   getHalt,
   getRun,
   getSubscription,
   latestRuns,
+  resumeSubscription,
   type Subscription,
   unsubscribe,
   upsertSubscription,
@@ -42,6 +51,10 @@ export interface DigestCommandContext extends DigestSources {
   userId: string;
   now: Date;
   logger: Logger;
+  /** Who may change a channel's digest besides its subscriber (people/keepers.ts). */
+  keepers: Keepers;
+  /** Names for refusals and the change list; without it, people are shown by their (inert) user id. */
+  profiles?: Profiles;
 }
 
 const DEFAULT_WEEKDAY = 1;
@@ -53,6 +66,8 @@ const DIGEST_USAGE = [
   '• `/mle-duties digest status`: next post, last post, or why it stopped',
   "• `/mle-duties digest preview`: this week's digest, only for you",
   '• `/mle-duties digest unsubscribe`',
+  '• `/mle-duties digest resume`: restart a paused digest (or, for a catalog keeper, every digest after a token stop)',
+  'Once a channel is subscribed, only whoever subscribed it and the catalog keepers can change or stop its digest.',
 ].join('\n');
 
 const reply = (text: string): Message => textMessage(text);
@@ -68,6 +83,8 @@ export async function runDigestCommand(args: string[], ctx: DigestCommandContext
       return unsubscribeCommand(ctx);
     case 'status':
       return statusCommand(ctx);
+    case 'resume':
+      return resumeCommand(ctx);
     case 'preview':
       return previewCommand(ctx);
     case '':
@@ -155,13 +172,16 @@ async function userTimeZone(ctx: DigestCommandContext): Promise<string | undefin
   }
 }
 
-function scheduleLine(s: Pick<Subscription, 'weekday' | 'minuteOfDay' | 'timeZone'>): string {
-  return `every ${weekdayName(s.weekday)} at ${formatTimeOfDay(s.minuteOfDay)} (${s.timeZone})`;
-}
+const RACED =
+  "Someone changed this channel's digest at the same moment, so I changed nothing. Please run the command again.";
+const HALTED =
+  ':octagonal_sign: All digests are stopped because Slack refused the bot token, so none goes out until a catalog keeper runs `/mle-duties digest resume` (once the token works).';
 
 async function subscribeCommand(args: string[], ctx: DigestCommandContext): Promise<Message> {
   const parsed = parseSubscribeArgs(args);
   if ('error' in parsed) return reply(`${parsed.error}\n\n${DIGEST_USAGE}`);
+  const allowed = await mayChange(ctx, await getSubscription(ctx.db, ctx.channelId));
+  if (!allowed.ok) return reply(allowed.text);
   const channel = await checkChannel(ctx);
   if (!channel.ok) return reply(channel.text);
 
@@ -172,28 +192,84 @@ async function subscribeCommand(args: string[], ctx: DigestCommandContext): Prom
     zoneNote = timeZone ? ' (your Slack time zone)' : ' (I could not read your Slack time zone, so UTC)';
     timeZone ??= 'UTC';
   }
-  const subscription = await upsertSubscription(
-    ctx.db,
-    {
-      channelId: ctx.channelId,
-      teamId: ctx.teamId ?? null,
-      weekday: parsed.weekday ?? DEFAULT_WEEKDAY,
-      minuteOfDay: parsed.minuteOfDay ?? DEFAULT_MINUTE,
-      timeZone,
-      subscribedBy: ctx.userId,
-    },
-    ctx.now,
-  );
-  // conversations.info just worked, so the token is good again: lift a stop caused by a dead token.
-  const resumed = await clearHalt(ctx.db);
+  const subscription = await ctx.db.transaction(async (tx) => {
+    const before = await getSubscription(tx, ctx.channelId, { forUpdate: true });
+    // Someone else subscribed since the check above: only a keeper goes on.
+    if (guarded(before, ctx.userId) && !allowed.keeper) return undefined;
+    const after = await upsertSubscription(
+      tx,
+      {
+        channelId: ctx.channelId,
+        teamId: ctx.teamId ?? null,
+        weekday: parsed.weekday ?? DEFAULT_WEEKDAY,
+        minuteOfDay: parsed.minuteOfDay ?? DEFAULT_MINUTE,
+        timeZone,
+        subscribedBy: ctx.userId,
+      },
+      ctx.now,
+    );
+    await recordSubscriptionChange(tx, { ...changeOf(ctx), before, after });
+    return after;
+  });
+  if (!subscription) return reply(RACED);
   const next = nextOccurrence(subscription, ctx.now);
   const upcoming = await upcomingPart(ctx, await deliveredCount(ctx.db, ctx.channelId));
   const lines = [
     `:white_check_mark: This channel will get the weekly role digest ${escapeMrkdwn(scheduleLine(subscription))}${zoneNote}.`,
     `First one: ${escapeMrkdwn(formatInZone(next.dueAt, subscription.timeZone))}, ${upcoming}.`,
   ];
-  if (resumed) lines.push('Digests had been stopped because Slack refused the bot token; they are running again.');
+  // Subscribing never lifts a workspace-wide stop: only a keeper's explicit resume does.
+  if (await getHalt(ctx.db)) lines.push(HALTED);
   lines.push('`/mle-duties digest preview` shows it now; `/mle-duties digest unsubscribe` stops it.');
+  return reply(lines.join('\n'));
+}
+
+const changeOf = (ctx: DigestCommandContext) => ({
+  ...(ctx.teamId ? { teamId: ctx.teamId } : {}),
+  channelId: ctx.channelId,
+  actor: ctx.userId,
+  at: ctx.now,
+});
+
+/** `resume`: a paused channel (its subscriber or a keeper), and every digest after a token stop (a keeper). */
+async function resumeCommand(ctx: DigestCommandContext): Promise<Message> {
+  const halted = await getHalt(ctx.db);
+  const current = await getSubscription(ctx.db, ctx.channelId);
+  const lines: string[] = [];
+  if (halted) {
+    const allowed = await mayResumeAll(ctx);
+    if (!allowed.ok) lines.push(allowed.text);
+    else if (await resumeAll(ctx.db, ctx.userId, ctx.now, ctx.teamId)) {
+      lines.push(':arrow_forward: Digests are running again in every subscribed channel.');
+    }
+  }
+  if (current?.status === 'paused') {
+    const allowed = await mayChange(ctx, current);
+    const channel = allowed.ok ? await checkChannel(ctx) : allowed;
+    if (!channel.ok) lines.push(channel.text);
+    else {
+      const after = await ctx.db.transaction(async (tx) => {
+        const before = await getSubscription(tx, ctx.channelId, { forUpdate: true });
+        if (before?.status !== 'paused' || (guarded(before, ctx.userId) && !(allowed.ok && allowed.keeper))) {
+          return undefined;
+        }
+        await resumeSubscription(tx, ctx.channelId, ctx.now);
+        const resumed = await getSubscription(tx, ctx.channelId);
+        await recordSubscriptionChange(tx, { ...changeOf(ctx), before, after: resumed });
+        return resumed;
+      });
+      lines.push(
+        after ? `:arrow_forward: This channel's digest is running again, ${escapeMrkdwn(scheduleLine(after))}.` : RACED,
+      );
+    }
+  }
+  if (lines.length === 0) {
+    lines.push(
+      current?.status === 'active'
+        ? "This channel's digest is running; there is nothing to resume."
+        : 'This channel is not subscribed to the weekly digest. `/mle-duties digest subscribe` starts it.',
+    );
+  }
   return reply(lines.join('\n'));
 }
 
@@ -204,7 +280,20 @@ async function upcomingPart(ctx: DigestCommandContext, seq: number): Promise<str
 }
 
 async function unsubscribeCommand(ctx: DigestCommandContext): Promise<Message> {
-  const done = await unsubscribe(ctx.db, ctx.channelId, ctx.now);
+  const current = await getSubscription(ctx.db, ctx.channelId);
+  if (!current || current.status === 'unsubscribed') {
+    return reply('This channel was not subscribed to the weekly digest, so there was nothing to stop.');
+  }
+  const allowed = await mayChange(ctx, current);
+  if (!allowed.ok) return reply(allowed.text);
+  const done = await ctx.db.transaction(async (tx) => {
+    const before = await getSubscription(tx, ctx.channelId, { forUpdate: true });
+    if (guarded(before, ctx.userId) && !allowed.keeper) return undefined;
+    if (!(await unsubscribe(tx, ctx.channelId, ctx.now))) return false;
+    await recordSubscriptionChange(tx, { ...changeOf(ctx), before, after: await getSubscription(tx, ctx.channelId) });
+    return true;
+  });
+  if (done === undefined) return reply(RACED);
   return reply(
     done
       ? 'Unsubscribed: no more weekly digests in this channel. `/mle-duties digest subscribe` starts them again where the rotation left off.'
@@ -247,11 +336,11 @@ async function statusCommand(ctx: DigestCommandContext): Promise<Message> {
     const halt = await getHalt(ctx.db);
     if (halt) {
       lines.push(
-        `:octagonal_sign: All digests are stopped since ${escapeMrkdwn(formatInZone(halt.haltedAt, s.timeZone))}: ${reasonText(halt.reason)}. An admin must install a working token; subscribing again then restarts them.`,
+        `:octagonal_sign: All digests are stopped since ${escapeMrkdwn(formatInZone(halt.haltedAt, s.timeZone))}: ${reasonText(halt.reason)}. Once the token works, a catalog keeper restarts them with \`/mle-duties digest resume\`.`,
       );
     } else if (s.status === 'paused') {
       lines.push(
-        `:double_vertical_bar: Paused: ${reasonText(s.pausedReason ?? 'unknown')}. Run \`/mle-duties digest subscribe\` again to resume.`,
+        `:double_vertical_bar: Paused: ${reasonText(s.pausedReason ?? 'unknown')}. Run \`/mle-duties digest resume\` to resume.`,
       );
     } else {
       const pending = await pendingOccurrence(ctx, s);
@@ -286,6 +375,8 @@ async function statusCommand(ctx: DigestCommandContext): Promise<Message> {
       );
     }
   }
+  const changes = await recentChanges(ctx.db, ctx, ctx.channelId, s?.timeZone ?? 'UTC');
+  if (changes.length > 0) lines.push(`*Changes:*\n${changes.map((c) => `• ${c}`).join('\n')}`);
   return reply(lines.join('\n'));
 }
 
@@ -300,6 +391,8 @@ async function previewCommand(ctx: DigestCommandContext): Promise<Message> {
     catalog: ctx.catalog,
     askedStats: ctx.askedStats,
     intro: ctx.intro,
+    owners: ctx.owners,
+    teamId: ctx.teamId,
     seq: await deliveredCount(ctx.db, ctx.channelId),
     period: occ.period,
     dueAt: occ.dueAt,

@@ -1,7 +1,7 @@
 // What a digest says: the rotation (which section this week) and the message built from the database.
 import type { Message } from '../blocks/kit.ts';
 import type { CatalogWatch } from '../catalog/current.ts';
-import { type DutyRow, dutiesInSection, listSections, type SectionSummary } from '../catalog/queries.ts';
+import { activeDutyIds, type DutyRow, dutiesInSection, listSections, type SectionSummary } from '../catalog/queries.ts';
 import type { Queryable } from '../db/db.ts';
 import { withDeadline } from '../deadline.ts';
 import { AppError } from '../errors.ts';
@@ -21,10 +21,23 @@ export interface IntroSection {
 /** Optional LLM one-liner for a section; undefined, an error or a slow answer means the fixed intro. */
 export type IntroWriter = (section: IntroSection) => Promise<string | undefined>;
 
+/**
+ * The team's owners for a digest (owners/): the line under each of this part's duties, who is named in them, and how
+ * many duties of the whole role have nobody.
+ */
+export type DigestOwners = (
+  teamId: string,
+  sectionDutyIds: readonly string[],
+  roleDutyIds: readonly string[],
+  now: Date,
+) => Promise<{ lines: Map<string, string>; sectionOwners: string; unowned: number }>;
+
 /** What a digest is made of besides the catalog: the week's questions, and an optional LLM intro. */
 export interface DigestSources {
   askedStats: AskedStats;
   intro?: IntroWriter;
+  /** Owners of duties, shown when the subscription's workspace is known. */
+  owners?: DigestOwners;
 }
 
 /** Sections that have duties, in order: the rotation. */
@@ -48,6 +61,8 @@ export interface BuildDigestOptions extends DigestSources {
   /** For people: the due date, set only when the digest goes out more than a day late. */
   lateSince?: string;
   logger: Logger;
+  /** The subscription's workspace: its owners are shown (with `owners`). */
+  teamId?: string | null;
 }
 
 export async function buildDigest(o: BuildDigestOptions): Promise<Message> {
@@ -68,17 +83,43 @@ export async function buildDigest(o: BuildDigestOptions): Promise<Message> {
     }),
   ]);
   const intro = await writeIntro(o, { number: section.number, title: section.title, duties });
+  const owners = await digestOwners(o, roleId, duties);
   return digestMessage({
     period: o.period,
     part,
     parts: sections.length,
     sectionTitle: section.title,
-    duties: duties.map((d) => ({ title: d.title, description: d.description })),
+    duties: duties.map((d) => ({
+      title: d.title,
+      description: d.description,
+      ...(owners?.lines.has(d.id) ? { owners: owners.lines.get(d.id) } : {}),
+    })),
     intro,
     lateSince: o.lateSince,
     topQuestions,
     unanswered,
+    ...(owners
+      ? { owners: { sectionOwners: owners.sectionOwners, unowned: owners.unowned, duties: owners.duties } }
+      : {}),
   });
+}
+
+/** The team's owners, or nothing (no workspace, or they could not be read: the digest goes out without them). */
+async function digestOwners(o: BuildDigestOptions, roleId: string, duties: DutyRow[]) {
+  if (!o.owners || !o.teamId) return undefined;
+  try {
+    const roleIds = await activeDutyIds(o.db, roleId);
+    const r = await o.owners(
+      o.teamId,
+      duties.map((d) => d.id),
+      roleIds,
+      new Date(),
+    );
+    return { ...r, duties: roleIds.length };
+  } catch (err) {
+    o.logger.warn('digest: could not read the owners of duties', { err });
+    return undefined;
+  }
 }
 
 async function writeIntro(o: BuildDigestOptions, section: IntroSection): Promise<string> {

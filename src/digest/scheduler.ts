@@ -1,8 +1,17 @@
-// Runs a digest tick every minute in this process. Every replica runs one; the claim rows keep posts exactly once.
+// Runs a digest tick every minute in this process, and the other periodic jobs it is given (housekeeping, hourly),
+// each on its own timer. Every replica runs them; the claim rows keep posts exactly once.
 import { createPacer, DEFAULTS, defaultOwner, realSleep, type TickDeps, type TickResult, tick } from './tick.ts';
+
+/** A periodic job besides the digest tick: runs every `everyMs` (the first time soon after start), never overlapping. */
+export interface Job {
+  name: string;
+  everyMs: number;
+  run(now: Date): Promise<void>;
+}
 
 export interface SchedulerDeps extends Omit<TickDeps, 'now' | 'signal' | 'pacer'> {
   intervalMs?: number;
+  jobs?: readonly Job[];
   /** Called after each tick (metrics, tests). */
   onTick?: (result: TickResult) => void;
 }
@@ -38,13 +47,37 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const timer = setInterval(run, intervalMs);
   timer.unref();
 
+  const jobs = (deps.jobs ?? []).map((job) => {
+    let running: Promise<void> | undefined;
+    const go = () => {
+      if (stopped || running) return;
+      running = job
+        .run(new Date())
+        .catch((err) => deps.logger.error(`${job.name} failed`, { err }))
+        .finally(() => {
+          running = undefined;
+        });
+    };
+    const firstRun = setTimeout(go, Math.floor(Math.random() * Math.min(60_000, job.everyMs)));
+    firstRun.unref();
+    const every = setInterval(go, job.everyMs);
+    every.unref();
+    return {
+      stop: () => {
+        clearTimeout(firstRun);
+        clearInterval(every);
+        return running;
+      },
+    };
+  });
+
   return {
     async stop() {
       stopped = true;
       clearTimeout(first);
       clearInterval(timer);
       abort.abort();
-      await inFlight;
+      await Promise.all([inFlight, ...jobs.map((j) => j.stop())]);
     },
   };
 }

@@ -70,7 +70,10 @@ export async function dbNow(db: Queryable): Promise<Date> {
   return toDate(rows[0]?.now);
 }
 
-/** Creates or replaces a channel's subscription; subscribing again also resumes a paused one. */
+/**
+ * Creates or replaces a channel's subscription; subscribing again also resumes a paused one. A live subscription keeps
+ * its subscriber (a keeper rescheduling it does not take it over); one that was unsubscribed gets the new subscriber.
+ */
 export async function upsertSubscription(
   db: Queryable,
   s: Pick<Subscription, 'channelId' | 'teamId' | 'weekday' | 'minuteOfDay' | 'timeZone' | 'subscribedBy'>,
@@ -83,7 +86,9 @@ export async function upsertSubscription(
      values ($1, $2, $3, $4, $5, 'active', null, $6, $7, $7, $7)
      on conflict (channel_id) do update set
        team_id = excluded.team_id, weekday = excluded.weekday, minute_of_day = excluded.minute_of_day,
-       time_zone = excluded.time_zone, status = 'active', paused_reason = null, subscribed_by = excluded.subscribed_by,
+       time_zone = excluded.time_zone, status = 'active', paused_reason = null,
+       subscribed_by = case when digest_subscriptions.status = 'unsubscribed' then excluded.subscribed_by
+                            else digest_subscriptions.subscribed_by end,
        active_since = excluded.active_since, updated_at = excluded.updated_at
      returning ${SUB_COLUMNS}`,
     [s.channelId, s.teamId, s.weekday, s.minuteOfDay, s.timeZone, s.subscribedBy, now],
@@ -91,10 +96,16 @@ export async function upsertSubscription(
   return subscriptionFromRow(rows[0] as Subscription);
 }
 
-export async function getSubscription(db: Queryable, channelId: string): Promise<Subscription | undefined> {
-  const rows = await db.query<Subscription>(`select ${SUB_COLUMNS} from digest_subscriptions where channel_id = $1`, [
-    channelId,
-  ]);
+/** With `forUpdate` (inside a transaction), the row stays locked until it ends: a change decided on it is not raced. */
+export async function getSubscription(
+  db: Queryable,
+  channelId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Subscription | undefined> {
+  const rows = await db.query<Subscription>(
+    `select ${SUB_COLUMNS} from digest_subscriptions where channel_id = $1${options.forUpdate ? ' for update' : ''}`,
+    [channelId],
+  );
   return rows[0] ? subscriptionFromRow(rows[0]) : undefined;
 }
 
@@ -110,6 +121,16 @@ export async function unsubscribe(db: Queryable, channelId: string, now: Date): 
   const rows = await db.query(
     `update digest_subscriptions set status = 'unsubscribed', paused_reason = null, updated_at = $2
      where channel_id = $1 and status <> 'unsubscribed' returning channel_id`,
+    [channelId, now],
+  );
+  return rows.length > 0;
+}
+
+/** A paused subscription goes on with its schedule from `now` (no catch-up for the weeks it missed). */
+export async function resumeSubscription(db: Queryable, channelId: string, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    `update digest_subscriptions set status = 'active', paused_reason = null, active_since = $2, updated_at = $2
+     where channel_id = $1 and status = 'paused' returning channel_id`,
     [channelId, now],
   );
   return rows.length > 0;

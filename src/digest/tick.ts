@@ -7,7 +7,7 @@ import type { CatalogWatch } from '../catalog/current.ts';
 import type { Queryable } from '../db/db.ts';
 import type { Logger } from '../log.ts';
 import { type AskedStats, noAskedStats } from './asked-stats.ts';
-import { buildDigest, type IntroWriter } from './content.ts';
+import { buildDigest, type DigestOwners, type IntroWriter } from './content.ts';
 import { formatInZone, LATE_NOTICE_MS, latestOccurrence, MAX_LATENESS_MS, type Occurrence } from './schedule.ts';
 import { classifySlackError, findDigestMessage } from './slack.ts';
 import {
@@ -47,6 +47,7 @@ export interface TickDeps {
   catalog: CatalogWatch;
   askedStats?: AskedStats;
   intro?: IntroWriter;
+  owners?: DigestOwners;
   /** Names this process in claims. */
   owner?: string;
   leaseMs?: number;
@@ -236,6 +237,8 @@ async function deliver(
     askedStats: c.askedStats ?? noAskedStats,
     intro: c.intro,
     logger: log,
+    owners: c.owners,
+    teamId: sub.teamId,
   });
 
   let waited = 0;

@@ -18,13 +18,24 @@ export function multiplierFor(net: number): number {
   return Math.min(MAX_MULTIPLIER, Math.max(MIN_MULTIPLIER, m));
 }
 
-/** Per-entry multipliers for one normalised question, ready for `search(…, { adjustments })`. */
-export async function adjustmentsFor(db: Queryable, questionNorm: string): Promise<Map<string, number>> {
-  const rows = await db.query<{ duty_id: string; net: number }>(
-    'select duty_id, sum(vote)::int as net from answer_votes where question_norm = $1 group by duty_id',
+/**
+ * Per-entry multipliers for one normalised question. A trusted vote (the asker's own, or a catalog keeper's) counts
+ * at once; everyone else's count together, `threshold` different people voting the same way making one vote, so one
+ * person (or two) cannot move an answer that others see.
+ */
+export async function adjustmentsFor(
+  db: Queryable,
+  questionNorm: string,
+  threshold: number,
+): Promise<Map<string, number>> {
+  const rows = await db.query<{ duty_id: string; trusted: number; others: number }>(
+    `select duty_id, coalesce(sum(vote) filter (where trusted), 0)::int as trusted,
+            coalesce(sum(vote) filter (where not trusted), 0)::int as others
+     from answer_votes where question_norm = $1 group by duty_id`,
     [questionNorm],
   );
-  return new Map(rows.filter((r) => r.net !== 0).map((r) => [r.duty_id, multiplierFor(r.net)]));
+  const net = (r: { trusted: number; others: number }) => r.trusted + Math.trunc(r.others / Math.max(1, threshold));
+  return new Map(rows.filter((r) => net(r) !== 0).map((r) => [r.duty_id, multiplierFor(net(r))]));
 }
 
 export interface VoteInput {
@@ -35,6 +46,8 @@ export interface VoteInput {
   shownIds: string[];
   userHash: string;
   vote: Vote;
+  /** The asker's own vote or a catalog keeper's: it moves the answer at once. */
+  trusted: boolean;
 }
 
 /** Stores or changes a vote; returns the vote it replaced, if any. */
@@ -43,15 +56,24 @@ export async function recordVote(db: Queryable, input: VoteInput): Promise<{ pre
     `with prev as (
        select vote from answer_votes where question_norm = $1 and duty_id = $2 and user_hash = $3
      ), up as (
-       insert into answer_votes (question_norm, duty_id, user_hash, question, answer_id, shown_ids, vote)
-       values ($1, $2, $3, $4, $5, $6, $7)
+       insert into answer_votes (question_norm, duty_id, user_hash, question, answer_id, shown_ids, vote, trusted)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
        on conflict (question_norm, duty_id, user_hash) do update
          set vote = excluded.vote, answer_id = excluded.answer_id, shown_ids = excluded.shown_ids,
-             question = excluded.question, updated_at = now()
+             question = excluded.question, trusted = excluded.trusted, updated_at = now()
        returning 1
      )
      select (select vote from prev)::int as previous from up`,
-    [input.questionNorm, input.dutyId, input.userHash, input.question, input.answerId, input.shownIds, input.vote],
+    [
+      input.questionNorm,
+      input.dutyId,
+      input.userHash,
+      input.question,
+      input.answerId,
+      input.shownIds,
+      input.vote,
+      input.trusted,
+    ],
   );
   const previous = rows[0]?.previous;
   return previous === 1 || previous === -1 ? { previous } : {};

@@ -9,10 +9,16 @@ import { withDeadline } from '../deadline.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsRegistry } from './metrics.ts';
 
+/**
+ * A check's state, and nothing more: /readyz is on the public port, so the error behind a failure (which can name
+ * hosts, users, databases) goes to the log, never into the report. `behind`: migrations this build knows are not
+ * applied; `empty`: no duties loaded for the current role.
+ */
+export type CheckState = 'ok' | 'failed' | 'timeout' | 'behind' | 'empty' | 'not checked' | 'shutting down';
+
 export interface ReadyReport {
   ok: boolean;
-  /** Each check: 'ok' or why not. */
-  checks: { database: string; migrations: string; catalog: string; process: string };
+  checks: { database: CheckState; migrations: CheckState; catalog: CheckState; process: CheckState };
 }
 
 export interface Health {
@@ -24,15 +30,19 @@ export interface Health {
 export interface HealthDeps {
   db: Queryable;
   catalog: Pick<CatalogWatch, 'current'>;
+  /** Where a failed check's error goes (the report only names the check). */
+  logger?: Logger;
   /** A check slower than this counts as failed: a hung database must not hang the probe. */
   timeoutMs?: number;
 }
+
+class CheckTimeout extends Error {}
 
 export function createHealth(deps: HealthDeps): Health {
   const timeoutMs = deps.timeoutMs ?? 2000;
   const timed = <T>(p: Promise<T>) =>
     withDeadline(p, timeoutMs, () => {
-      throw new Error(`no answer within ${timeoutMs} ms`);
+      throw new CheckTimeout(`no answer within ${timeoutMs} ms`);
     });
   let isStopping = false;
   return {
@@ -46,19 +56,20 @@ export function createHealth(deps: HealthDeps): Health {
         catalog: 'not checked',
         process: isStopping ? 'shutting down' : 'ok',
       };
+      let current: keyof ReadyReport['checks'] = 'database';
       try {
         await timed(deps.db.query('select 1'));
         checks.database = 'ok';
+        current = 'migrations';
         const { applied, total } = await timed(appliedMigrations(deps.db));
-        checks.migrations = applied === total ? 'ok' : `${applied} of ${total} migrations applied`;
+        checks.migrations = applied === total ? 'ok' : 'behind';
+        current = 'catalog';
         const role = await timed(deps.catalog.current());
         const duties = await timed(countActiveDuties(deps.db, role.id));
-        checks.catalog = duties > 0 ? 'ok' : `no duties loaded for role ${role.id}`;
+        checks.catalog = duties > 0 ? 'ok' : 'empty';
       } catch (err) {
-        const reason = (err as Error)?.message?.slice(0, 200) ?? String(err);
-        if (checks.database !== 'ok') checks.database = reason;
-        else if (checks.migrations === 'not checked') checks.migrations = reason;
-        else checks.catalog = reason;
+        checks[current] = err instanceof CheckTimeout ? 'timeout' : 'failed';
+        deps.logger?.warn('readiness check failed', { check: current, err });
       }
       return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
     },

@@ -1,6 +1,6 @@
 // What the bot counts, and the one place that knows Prometheus. Services and the Slack layer get the small `Metrics`
 // interface below (or `noMetrics`), so none of them imports prom-client or cares where the numbers go.
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { TickResult } from '../digest/tick.ts';
 import type { SummarizerStats } from '../summarize/summarizer.ts';
 
@@ -9,9 +9,10 @@ export type RequestSurface = 'command' | 'mention' | 'dm' | 'action' | 'home' | 
 /**
  * How it ended: answered / not_covered (a question, with or without a confident match), ok (anything else that
  * went through), duplicate (a retried or replayed delivery, handled elsewhere), error (an error was logged while
- * serving it, or it threw: the asker got "try again"), interrupted (shutdown outran it; the asker was told).
+ * serving it, or it threw: the asker got "try again"), interrupted (shutdown outran it; the asker was told), busy
+ * (the answer queue was full or its wait too long: the asker heard "busy, try again").
  */
-export type RequestOutcome = 'answered' | 'not_covered' | 'ok' | 'duplicate' | 'error' | 'interrupted';
+export type RequestOutcome = 'answered' | 'not_covered' | 'ok' | 'duplicate' | 'error' | 'interrupted' | 'busy';
 
 export interface Metrics {
   request(surface: RequestSurface, outcome: RequestOutcome): void;
@@ -27,6 +28,10 @@ export interface Metrics {
   slackApiError(code: string, client: 'answers' | 'digest'): void;
   /** Reads the summarizer's own counters at each scrape (it keeps them anyway; no hook inside it is needed). */
   watchLlm(read: () => SummarizerStats): void;
+  /** A promise rejection nobody handled (logged, not fatal: see ops/process.ts). */
+  unhandledRejection(): void;
+  /** A housekeeping run: rows deleted, by table. */
+  housekeeping(pruned: Record<string, number>): void;
 }
 
 export interface MetricsRegistry extends Metrics {
@@ -90,6 +95,29 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers,
   });
 
+  const unhandled = new Counter({
+    name: `${PREFIX}unhandled_rejections_total`,
+    help: 'Promise rejections nobody handled (logged; the process lives on)',
+    registers,
+  });
+
+  const pruned = new Counter({
+    name: `${PREFIX}housekeeping_pruned_total`,
+    help: 'Rows deleted by housekeeping (retention), by table',
+    labelNames: ['table'] as const,
+    registers,
+  });
+  const housekeepingRuns = new Counter({
+    name: `${PREFIX}housekeeping_runs_total`,
+    help: 'Housekeeping runs finished',
+    registers,
+  });
+  const housekeepingLast = new Gauge({
+    name: `${PREFIX}housekeeping_last_run_timestamp_seconds`,
+    help: 'When housekeeping last finished (Unix time)',
+    registers,
+  });
+
   // The summarizer counts for itself; these follow its counters at scrape time.
   const llmReaders: (() => SummarizerStats)[] = [];
   const llmTotals = (pick: (s: SummarizerStats) => Record<string, number>) => {
@@ -146,6 +174,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     digest: (outcome) => digests.inc({ outcome }),
     slackApiError: (code, client) => slackErrors.inc({ code: code.slice(0, 64), client }),
     watchLlm: (read) => void llmReaders.push(read),
+    unhandledRejection: () => unhandled.inc(),
+    housekeeping(rows) {
+      // Every table, zero included, so the series exist from the first run.
+      for (const [table, n] of Object.entries(rows)) pruned.inc({ table }, n);
+      housekeepingRuns.inc();
+      housekeepingLast.set(Date.now() / 1000);
+    },
   };
 }
 

@@ -55,6 +55,8 @@ export interface SearchOptions {
   /** Per-duty multipliers from feedback on this very question (👍 > 1, 👎 < 1). */
   adjustments?: ReadonlyMap<string, number>;
   explain?: boolean;
+  /** The workspace asking: phrases its catalog keepers taught count as aliases of their duties, for it alone. */
+  teamId?: string;
 }
 
 /** Tunables, calibrated on the dev set (see test/eval); exported so the evaluation can sweep them. */
@@ -107,6 +109,10 @@ const TUNING = {
   coverageRank: 0.4,
   /** Bonus for a duty phrase the question holds whole, as a share of the phrase's words' idf. */
   phraseWeight: 0.25,
+  /** Field weight of a taught phrase's words in its duty: that of data/'s aliases (catalog/sync.ts FIELD_WEIGHTS). */
+  taughtTf: 0.8,
+  /** Bonus for a taught phrase the question holds whole, as a share of its words' idf: a keeper said it means that duty. */
+  taughtPhraseWeight: 1,
   /** Further results are shown only while they score at least this share of the best one. */
   relativeFloor: 0.35,
   candidates: 25,
@@ -146,7 +152,7 @@ interface CandidateRow {
 
 export interface SearchEngine {
   search(question: string, options?: SearchOptions): Promise<SearchResult>;
-  /** Drops cached synonyms after a catalog sync. */
+  /** Drops cached synonyms (and every workspace's taught phrases) after a catalog sync. */
   reload(): void;
 }
 
@@ -161,214 +167,295 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
     return vocabularyCache;
   };
 
+  // Each workspace's taught phrases, with the version they were read at (undefined: nothing taught).
+  const overlays = new Map<string, { version: string; overlay: Promise<TaughtOverlay | undefined> }>();
+  const overlayAt = (teamId: string, version: string): Promise<TaughtOverlay | undefined> => {
+    const known = overlays.get(teamId);
+    if (known?.version === version) return known.overlay;
+    if (overlays.size >= OVERLAY_LIMIT) overlays.clear();
+    const overlay =
+      version === ''
+        ? Promise.resolve(undefined)
+        : vocabulary()
+            .then((vocab) => loadOverlay(db, vocab, teamId, version))
+            .then((o) => (o.phrases.length > 0 ? o : undefined));
+    const entry = { version, overlay };
+    overlays.set(teamId, entry);
+    overlay.catch(() => {
+      if (overlays.get(teamId) === entry) overlays.delete(teamId);
+    });
+    return overlay;
+  };
+  /** Where a search notes the workspace's version it read, in its scoring query or, without one, on its own. */
+  const probe = (teamId?: string): VersionProbe => {
+    const p: VersionProbe = {
+      ...(teamId ? { teamId } : {}),
+      async read() {
+        if (teamId && p.version === undefined) p.version = await taughtVersion(db, teamId);
+      },
+    };
+    return p;
+  };
+
+  /** One question against the catalog and, for a workspace, the phrases it taught (`taught`, as held). */
+  const answer = async (
+    rawQuestion: string,
+    options: SearchOptions,
+    taught: TaughtOverlay | undefined,
+    seen: VersionProbe,
+  ): Promise<SearchResult> => {
+    const question = normalizeText(rawQuestion);
+    if (question.length > MAX_QUESTION_LENGTH) {
+      throw new AppError(
+        'question_too_long',
+        `The question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`,
+      );
+    }
+    const limit = Math.max(1, Math.min(options.limit ?? 5, 50));
+    const empty: SearchResult = { question, matches: [], nearMisses: [], unknownWords: [] };
+    const words = unique(contentWords(question));
+    if (words.length === 0) return empty;
+
+    const vocab = await vocabulary();
+    const syn = vocab.synonyms;
+    const tokens = tokenize(question);
+    // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
+    const expansions = syn.expand(tokens).filter((e) => !e.units.every((u) => QUESTION_STOPWORDS.has(u)));
+
+    const byWord = await vocab.analyze(unique([...words, ...expansions.flatMap((e) => e.words)]));
+    // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
+    const terms: Term[] = [];
+    const unknown: string[] = [];
+    const toRepair: string[] = [];
+    // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
+    const guessed = new Set<string>();
+    // Words the catalog lacks, with the catalog words general English puts beside them (soft evidence).
+    const nearWords = new Map<string, { word: string; sim: number }[]>();
+    for (const w of words) {
+      const a = byWord.get(w);
+      if (!a || a.lexemes.length === 0) continue; // an English stop word
+      // A word of a phrase this workspace taught is a word of the catalog, for this workspace.
+      if (a.inLexicon || a.lexemes.some((l) => taught?.lexemes.has(l))) {
+        for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+      } else if (GENERIC_WORDS.has(w)) {
+        // filler the catalog does not use: neither evidence for a duty nor against one
+      } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
+        toRepair.push(w);
+      } else {
+        unknown.push(w);
+        for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        nearWords.set(w, englishWord(w)?.near ?? []);
+      }
+    }
+    if (toRepair.length > 0) {
+      const fixes = new Map(toRepair.map((w) => [w, vocab.repair(w)]));
+      const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
+      for (const w of toRepair) {
+        const fix = fixes.get(w);
+        // A misspelt filler word ("gettng") is still filler, not a catalog word one edit away.
+        if (fix && (QUESTION_STOPWORDS.has(fix) || GENERIC_WORDS.has(fix))) continue;
+        const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
+        const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
+        if (r) {
+          for (const lexeme of r.lexemes) {
+            terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
+          }
+          guessed.add(w);
+          for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
+        } else {
+          unknown.push(w);
+          for (const lexeme of byWord.get(w)?.lexemes ?? []) terms.push({ lexeme, weight: 1, label: w, unit: w });
+        }
+      }
+    }
+    const nearTargets = [...nearWords.values()].flat().map((n) => n.word);
+    const missing = unique([...expansions.flatMap((e) => e.words), ...nearTargets].filter((w) => !byWord.has(w)));
+    for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
+    for (const e of expansions) {
+      const units = e.units.filter((u) => words.includes(u));
+      // One question word stands for the whole phrase it means: "logs" ≈ "trace files error
+      // diagnostics" must not weigh as four words, so the phrase shares the synonym's weight.
+      const weight = t.synonymWeight / Math.max(1, e.words.length) ** t.synonymSplit;
+      for (const w of e.words) {
+        for (const lexeme of byWord.get(w)?.lexemes ?? []) {
+          const label = `${e.term} ≈ ${e.means}`;
+          if (units.length === 0) terms.push({ lexeme, weight, label, unit: e.term });
+          for (const unit of units) terms.push({ lexeme, weight, label, unit });
+        }
+      }
+    }
+    for (const [w, near] of nearWords) {
+      for (const n of near) {
+        for (const lexeme of byWord.get(n.word)?.lexemes ?? []) {
+          terms.push({ lexeme, weight: t.nearWeight * n.sim, label: `${w} ~ ${n.word}`, unit: w });
+        }
+      }
+    }
+    // Taught phrases the question holds whole: their words are in the role's sense, whatever topic they name.
+    const held = taught ? heldPhrases(taught, words, byWord) : [];
+    const heldLexemes = new Set(held.flatMap((p) => p.lexemes));
+    const taughtAt = (i: number) => (byWord.get(tokens[i] ?? '')?.lexemes ?? []).some((l) => heldLexemes.has(l));
+    const outsideTopic = outside(vocab, tokens, words, byWord, t, taughtAt);
+    if (terms.length === 0) {
+      await seen.read();
+      return { ...empty, unknownWords: unknown };
+    }
+
+    // One weight per lexeme for scoring: the strongest way the question reached it.
+    const best = new Map<string, Term>();
+    for (const term of terms) {
+      const prev = best.get(term.lexeme);
+      if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
+    }
+    const { rows, idf, maxIdf, taughtVersion } = await score(db, vocab, [...best.values()], t, seen.teamId);
+    if (taughtVersion !== undefined) seen.version = taughtVersion;
+    else await seen.read();
+    if (taught) addTaught(taught, rows, idf, maxIdf, best, vocab.corpus, t);
+    // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
+    // "model registry") says more than the same words scattered over several duties' texts. The
+    // bonus is the best such phrase's idf.
+    const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+    const taughtIdf = (id: string) => {
+      let most = 0;
+      for (const p of held) {
+        if (p.dutyId !== id) continue;
+        most = Math.max(
+          most,
+          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+        );
+      }
+      return most;
+    };
+    const phraseIdf = (id: string) => {
+      let most = 0;
+      for (const p of vocab.phrasesOf(id)) {
+        if (!p.lexemes.every((l) => typed.has(l))) continue;
+        most = Math.max(
+          most,
+          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
+        );
+      }
+      return most;
+    };
+
+    // Information in the question: the idf of each unit; a word the catalog has never seen
+    // counts as the most informative kind, which is what makes "wifi password" fall out.
+    const units = new Map<string, Set<string>>();
+    for (const term of terms) {
+      const set = units.get(term.unit) ?? new Set<string>();
+      set.add(term.lexeme);
+      units.set(term.unit, set);
+    }
+    const unitInfo = new Map<string, number>();
+    for (const [unit, lexemes] of units) {
+      const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
+      unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
+    }
+    const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
+
+    const ranked = rows
+      .map((r) => {
+        const hits = new Set(r.hits);
+        let covered = 0;
+        let matchedUnits = 0;
+        let strongest = 0;
+        let typedHit = false;
+        for (const [unit, lexemes] of units) {
+          if ([...lexemes].some((l) => hits.has(l))) {
+            covered += unitInfo.get(unit) ?? 0;
+            strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
+            matchedUnits++;
+            if (!guessed.has(unit)) typedHit = true;
+          }
+        }
+        const coverage = totalInfo > 0 ? covered / totalInfo : 0;
+        // A duty that answers more of the question ranks above one that answers a part of it loudly.
+        const fit = 1 - t.coverageRank + t.coverageRank * coverage;
+        const bonus = t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
+        const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
+        const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
+        return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
+      })
+      .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
+
+    const top = ranked[0];
+    const intent = questionIntent(question);
+    const toMatch = (c: (typeof ranked)[number]): Match => ({
+      id: c.row.id,
+      roleId: c.row.role_id,
+      section: c.row.section,
+      sectionTitle: c.row.section_title,
+      title: c.row.title,
+      description: c.row.description,
+      // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
+      score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
+      why: c.why,
+    });
+    const explain = options.explain
+      ? ranked.slice(0, 25).map((c) => ({
+          id: c.row.id,
+          raw: c.raw,
+          coverage: c.coverage,
+          matchedUnits: c.matchedUnits,
+          units: units.size,
+          totalInfo,
+          intent,
+        }))
+      : undefined;
+    // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
+    // "who files the patent on the ranking algorithm?" is about the patent.
+    // A story with no question in it ("our hotel site's search…") names its business in passing:
+    // there the outside words must carry a good part of what is said.
+    const minShare = intent === 'neutral' ? t.offShareStory : t.offShare;
+    const offTopic =
+      outsideTopic !== undefined && outsideTopic.share >= minShare && !(top && top.coverage >= t.offOverride);
+    if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
+    const confident = top !== undefined && isConfident(top, intent, t);
+    if (!confident) {
+      // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
+      const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
+      return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, outsideTopic, explain };
+    }
+    const matches = ranked
+      .filter((c) => c.raw >= top.raw * t.relativeFloor)
+      .slice(0, limit)
+      .map(toMatch);
+    addPhraseHits(vocab, matches, new Set(best.keys()), held);
+    return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
+  };
+
   return {
     reload() {
       vocabularyCache = undefined;
+      overlays.clear();
     },
     async search(rawQuestion, options = {}) {
-      const question = normalizeText(rawQuestion);
-      if (question.length > MAX_QUESTION_LENGTH) {
-        throw new AppError(
-          'question_too_long',
-          `The question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}.`,
-        );
-      }
-      const limit = Math.max(1, Math.min(options.limit ?? 5, 50));
-      const empty: SearchResult = { question, matches: [], nearMisses: [], unknownWords: [] };
-      const words = unique(contentWords(question));
-      if (words.length === 0) return empty;
-
-      const vocab = await vocabulary();
-      const syn = vocab.synonyms;
-      const tokens = tokenize(question);
-      // "MLE" or "role" in a question is phrasing, not a topic: their synonyms are not evidence either.
-      const expansions = syn.expand(tokens).filter((e) => !e.units.every((u) => QUESTION_STOPWORDS.has(u)));
-
-      const byWord = await vocab.analyze(unique([...words, ...expansions.flatMap((e) => e.words)]));
-      // A unit is one thing the question asks about: a word typed, with its repair and synonyms.
-      const terms: Term[] = [];
-      const unknown: string[] = [];
-      const toRepair: string[] = [];
-      // Words whose meaning is a guess (a typo repair): enough to answer with, not to suggest from.
-      const guessed = new Set<string>();
-      // Words the catalog lacks, with the catalog words general English puts beside them (soft evidence).
-      const nearWords = new Map<string, { word: string; sim: number }[]>();
-      for (const w of words) {
-        const a = byWord.get(w);
-        if (!a || a.lexemes.length === 0) continue; // an English stop word
-        if (a.inLexicon) {
-          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
-        } else if (GENERIC_WORDS.has(w)) {
-          // filler the catalog does not use: neither evidence for a duty nor against one
-        } else if (w.length >= 4 && /^\p{L}+$/u.test(w) && !isEnglishWord(w)) {
-          toRepair.push(w);
-        } else {
-          unknown.push(w);
-          for (const lexeme of a.lexemes) terms.push({ lexeme, weight: 1, label: w, unit: w });
-          nearWords.set(w, englishWord(w)?.near ?? []);
-        }
-      }
-      if (toRepair.length > 0) {
-        const fixes = new Map(toRepair.map((w) => [w, vocab.repair(w)]));
-        const fixed = await vocab.analyze(unique([...fixes.values()].filter((f): f is string => f !== undefined)));
-        for (const w of toRepair) {
-          const fix = fixes.get(w);
-          // A misspelt filler word ("gettng") is still filler, not a catalog word one edit away.
-          if (fix && (QUESTION_STOPWORDS.has(fix) || GENERIC_WORDS.has(fix))) continue;
-          const lexemes = fix ? (fixed.get(fix)?.lexemes ?? []) : [];
-          const r = fix && lexemes.length > 0 ? { fix, lexemes } : undefined;
-          if (r) {
-            for (const lexeme of r.lexemes) {
-              terms.push({ lexeme, weight: t.repairWeight, label: `${w} → ${r.fix}`, unit: w });
-            }
-            guessed.add(w);
-            for (const e of syn.expand([r.fix])) expansions.push({ ...e, units: [w] });
-          } else {
-            unknown.push(w);
-            for (const lexeme of byWord.get(w)?.lexemes ?? []) terms.push({ lexeme, weight: 1, label: w, unit: w });
-          }
-        }
-      }
-      const nearTargets = [...nearWords.values()].flat().map((n) => n.word);
-      const missing = unique([...expansions.flatMap((e) => e.words), ...nearTargets].filter((w) => !byWord.has(w)));
-      for (const [w, a] of await vocab.analyze(missing)) byWord.set(w, a);
-      for (const e of expansions) {
-        const units = e.units.filter((u) => words.includes(u));
-        // One question word stands for the whole phrase it means: "logs" ≈ "trace files error
-        // diagnostics" must not weigh as four words, so the phrase shares the synonym's weight.
-        const weight = t.synonymWeight / Math.max(1, e.words.length) ** t.synonymSplit;
-        for (const w of e.words) {
-          for (const lexeme of byWord.get(w)?.lexemes ?? []) {
-            const label = `${e.term} ≈ ${e.means}`;
-            if (units.length === 0) terms.push({ lexeme, weight, label, unit: e.term });
-            for (const unit of units) terms.push({ lexeme, weight, label, unit });
-          }
-        }
-      }
-      for (const [w, near] of nearWords) {
-        for (const n of near) {
-          for (const lexeme of byWord.get(n.word)?.lexemes ?? []) {
-            terms.push({ lexeme, weight: t.nearWeight * n.sim, label: `${w} ~ ${n.word}`, unit: w });
-          }
-        }
-      }
-      const outsideTopic = outside(vocab, tokens, words, byWord, t);
-      if (terms.length === 0) return { ...empty, unknownWords: unknown };
-
-      // One weight per lexeme for scoring: the strongest way the question reached it.
-      const best = new Map<string, Term>();
-      for (const term of terms) {
-        const prev = best.get(term.lexeme);
-        if (!prev || term.weight > prev.weight) best.set(term.lexeme, term);
-      }
-      const { rows, idf, maxIdf } = await score(db, vocab, [...best.values()], t);
-      // Co-occurrence: a question holding every word of one of a duty's phrases ("plans change",
-      // "model registry") says more than the same words scattered over several duties' texts. The
-      // bonus is the best such phrase's idf.
-      const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
-      const phraseIdf = (id: string) => {
-        let most = 0;
-        for (const p of vocab.phrasesOf(id)) {
-          if (!p.lexemes.every((l) => typed.has(l))) continue;
-          most = Math.max(
-            most,
-            p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-          );
-        }
-        return most;
-      };
-
-      // Information in the question: the idf of each unit; a word the catalog has never seen
-      // counts as the most informative kind, which is what makes "wifi password" fall out.
-      const units = new Map<string, Set<string>>();
-      for (const term of terms) {
-        const set = units.get(term.unit) ?? new Set<string>();
-        set.add(term.lexeme);
-        units.set(term.unit, set);
-      }
-      const unitInfo = new Map<string, number>();
-      for (const [unit, lexemes] of units) {
-        const known = [...lexemes].map((l) => idf.get(l)).filter((x): x is number => x !== undefined);
-        unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
-      }
-      const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
-
-      const ranked = rows
-        .map((r) => {
-          const hits = new Set(r.hits);
-          let covered = 0;
-          let matchedUnits = 0;
-          let strongest = 0;
-          let typedHit = false;
-          for (const [unit, lexemes] of units) {
-            if ([...lexemes].some((l) => hits.has(l))) {
-              covered += unitInfo.get(unit) ?? 0;
-              strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
-              matchedUnits++;
-              if (!guessed.has(unit)) typedHit = true;
-            }
-          }
-          const coverage = totalInfo > 0 ? covered / totalInfo : 0;
-          // A duty that answers more of the question ranks above one that answers a part of it loudly.
-          const fit = 1 - t.coverageRank + t.coverageRank * coverage;
-          const raw = (r.score + t.phraseWeight * phraseIdf(r.id)) * fit * (options.adjustments?.get(r.id) ?? 1);
-          const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-          return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
-        })
-        .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
-
-      const top = ranked[0];
-      const intent = questionIntent(question);
-      const toMatch = (c: (typeof ranked)[number]): Match => ({
-        id: c.row.id,
-        roleId: c.row.role_id,
-        section: c.row.section,
-        sectionTitle: c.row.section_title,
-        title: c.row.title,
-        description: c.row.description,
-        // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
-        score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
-        why: c.why,
-      });
-      const explain = options.explain
-        ? ranked.slice(0, 25).map((c) => ({
-            id: c.row.id,
-            raw: c.raw,
-            coverage: c.coverage,
-            matchedUnits: c.matchedUnits,
-            units: units.size,
-            totalInfo,
-            intent,
-          }))
-        : undefined;
-      // A question about an outside topic is refused unless the rest of it plainly asks for a duty:
-      // "who files the patent on the ranking algorithm?" is about the patent.
-      // A story with no question in it ("our hotel site's search…") names its business in passing:
-      // there the outside words must carry a good part of what is said.
-      const minShare = intent === 'neutral' ? t.offShareStory : t.offShare;
-      const offTopic =
-        outsideTopic !== undefined && outsideTopic.share >= minShare && !(top && top.coverage >= t.offOverride);
-      if (offTopic) return { ...empty, unknownWords: unknown, outsideTopic, explain };
-      const confident = top !== undefined && isConfident(top, intent, t);
-      if (!confident) {
-        // "Did you mean" only for duties hit by a word as typed: "wifi" is not a misspelt "wiki".
-        const near = ranked.filter((c) => c.typedHit && c.raw >= t.minScore * 0.5).slice(0, 3);
-        return { question, matches: [], nearMisses: near.map(toMatch), unknownWords: unknown, outsideTopic, explain };
-      }
-      const matches = ranked
-        .filter((c) => c.raw >= top.raw * t.relativeFloor)
-        .slice(0, limit)
-        .map(toMatch);
-      addPhraseHits(vocab, matches, new Set(best.keys()));
-      return { question, matches, nearMisses: [], unknownWords: unknown, outsideTopic, explain };
+      const teamId = options.teamId;
+      if (!teamId) return answer(rawQuestion, options, undefined, probe());
+      // The workspace's phrases as this process holds them; the scoring query reads the workspace's version too (no
+      // extra round trip), and when it moved the question is answered again with the phrases as they are now.
+      const known = overlays.get(teamId);
+      const used = known ? await known.overlay : undefined;
+      const seen = probe(teamId);
+      const first = await answer(rawQuestion, options, used, seen);
+      if (seen.version === undefined || seen.version === known?.version) return first;
+      const fresh = await overlayAt(teamId, seen.version);
+      if (!fresh && !used) return first;
+      return answer(rawQuestion, options, fresh, probe());
     },
   };
 }
 
 /** Aliases the question contains whole, shown in `why`: "watch models in prod" says more than "models". */
-function addPhraseHits(vocab: Vocabulary, matches: Match[], lexemes: ReadonlySet<string>): void {
+function addPhraseHits(
+  vocab: Vocabulary,
+  matches: Match[],
+  lexemes: ReadonlySet<string>,
+  taught: readonly TaughtPhrase[],
+): void {
   if (matches.length === 0) return;
   for (const m of matches) {
+    for (const p of taught) if (p.dutyId === m.id) m.why.push(`“${p.phrase}” (taught here)`);
     const hits = vocab
       .phrasesOf(m.id)
       .filter((p) => p.lexemes.every((l) => lexemes.has(l)))
@@ -424,8 +511,9 @@ function outside(
   words: string[],
   byWord: ReadonlyMap<string, AnalyzedWord>,
   t: Tuning,
+  taughtAt: (position: number) => boolean,
 ): SearchResult['outsideTopic'] {
-  const inRole = (i: number) => vocab.inRolePhrase(tokens, byWord, i);
+  const inRole = (i: number) => vocab.inRolePhrase(tokens, byWord, i) || taughtAt(i);
   const hits: { topic: string; word: string }[] = [];
   // "the contract-clause classifier", "invoice data": a word naming what a model works on is context.
   const modifier = (i: number) => {
@@ -542,7 +630,8 @@ async function score(
   vocab: Vocabulary,
   terms: Term[],
   t: Tuning,
-): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number }> {
+  teamId?: string,
+): Promise<{ rows: CandidateRow[]; idf: Map<string, number>; maxIdf: number; taughtVersion?: string }> {
   const { docs, avgLen } = vocab.corpus;
   const maxIdf = Math.log(1 + (docs - 0.5) / 1.5);
   const stats = await vocab.termStats(terms.map((q) => q.lexeme));
@@ -561,7 +650,9 @@ async function score(
   );
   const scored = byRarity.filter((q, i) => i < 2 || (stats.get(q.lexeme)?.df ?? 0) <= cap);
   if (scored.length === 0) return { rows: [], idf, maxIdf };
-  const rows = await db.query<CandidateRow>(
+  // For a workspace, its taught phrases' version rides along (see search()).
+  const version = teamId ? ', (select version::text from taught_versions where team_id = $7) as taught_version' : '';
+  const rows = await db.query<CandidateRow & { taught_version?: string | null }>(
     `with scored as (
        select t.duty_id,
               sum(x.wi * t.tf * ($3::float8 + 1)
@@ -573,7 +664,7 @@ async function score(
        order by score desc, t.duty_id
        limit $6
      )
-     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description
+     select s.duty_id as id, d.role_id, s.score, s.hits, d.section, sec.title as section_title, d.title, d.description${version}
      from scored s
      join duties d on d.id = s.duty_id and d.retired_at is null
      join sections sec on sec.role_id = d.role_id and sec.number = d.section
@@ -585,9 +676,16 @@ async function score(
       t.b,
       avgLen,
       t.candidates,
+      ...(teamId ? [teamId] : []),
     ],
   );
-  return { rows: rows.map((r) => ({ ...r, score: Number(r.score) })), idf, maxIdf };
+  const first = rows[0];
+  return {
+    rows: rows.map(({ taught_version: _, ...r }) => ({ ...r, score: Number(r.score) })),
+    idf,
+    maxIdf,
+    ...(teamId && first ? { taughtVersion: first.taught_version ?? '' } : {}),
+  };
 }
 
 interface Expansion {
@@ -793,4 +891,136 @@ function unique<T>(xs: T[]): T[] {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** A phrase one workspace's keepers taught a duty, as lexemes of its content words. */
+interface TaughtPhrase {
+  dutyId: string;
+  phrase: string;
+  lexemes: string[];
+}
+
+/**
+ * One workspace's taught phrases, held per process and read again whenever the workspace's version moves (every teach
+ * and untaught bumps it): indexed like an alias of their duty for that workspace's questions only, the global index
+ * and its statistics untouched.
+ */
+interface TaughtOverlay {
+  version: string;
+  phrases: TaughtPhrase[];
+  lexemes: Set<string>;
+  /** Each taught duty as a candidate row, for a question no global word brings it in for. */
+  duties: Map<string, Omit<CandidateRow, 'score' | 'hits'> & { docLen: number }>;
+}
+
+/** Workspaces whose taught phrases a process holds at once (the memory is cleared whole past it). */
+const OVERLAY_LIMIT = 1000;
+
+async function loadOverlay(db: Queryable, vocab: Vocabulary, teamId: string, version: string): Promise<TaughtOverlay> {
+  const rows = await db.query<{
+    duty_id: string;
+    phrase: string;
+    role_id: string;
+    section: number;
+    section_title: string;
+    title: string;
+    description: string;
+    doc_len: number | null;
+  }>(
+    `select a.duty_id, a.phrase, d.role_id, d.section, sec.title as section_title, d.title, d.description,
+            (select max(t.doc_len) from duty_terms t where t.duty_id = a.duty_id) as doc_len
+     from taught_aliases a
+     join duties d on d.id = a.duty_id and d.retired_at is null
+     join sections sec on sec.role_id = d.role_id and sec.number = d.section
+     where a.team_id = $1
+     order by a.duty_id, a.phrase_norm`,
+    [teamId],
+  );
+  const words = rows.map((r) => unique(contentWords(r.phrase)));
+  const analyzed = await vocab.analyze(unique(words.flat()));
+  const phrases: TaughtPhrase[] = [];
+  const duties: TaughtOverlay['duties'] = new Map();
+  rows.forEach((r, i) => {
+    const lexemes = unique((words[i] ?? []).flatMap((w) => analyzed.get(w)?.lexemes ?? []));
+    if (lexemes.length === 0) return;
+    phrases.push({ dutyId: r.duty_id, phrase: r.phrase, lexemes });
+    duties.set(r.duty_id, {
+      id: r.duty_id,
+      role_id: r.role_id,
+      section: r.section,
+      section_title: r.section_title,
+      title: r.title,
+      description: r.description,
+      docLen: Number(r.doc_len ?? 0),
+    });
+  });
+  return { version, phrases, lexemes: new Set(phrases.flatMap((p) => p.lexemes)), duties };
+}
+
+/** Taught phrases every word of which the question holds (in any order). */
+function heldPhrases(
+  taught: TaughtOverlay,
+  words: string[],
+  byWord: ReadonlyMap<string, AnalyzedWord>,
+): TaughtPhrase[] {
+  const lexemes = new Set(words.flatMap((w) => byWord.get(w)?.lexemes ?? []));
+  return taught.phrases.filter((p) => p.lexemes.every((l) => lexemes.has(l)));
+}
+
+/**
+ * BM25 of the taught phrases' words, added to their duties' scores as an alias field would add it (each word once per
+ * duty): the duty joins the candidates when no word of the catalog brought it in. A word only taught phrases use
+ * counts as the rarest kind.
+ */
+function addTaught(
+  taught: TaughtOverlay,
+  rows: CandidateRow[],
+  idf: Map<string, number>,
+  maxIdf: number,
+  best: ReadonlyMap<string, Term>,
+  corpus: { avgLen: number },
+  t: Tuning,
+): void {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const done = new Set<string>();
+  for (const p of taught.phrases) {
+    for (const lexeme of p.lexemes) {
+      const term = best.get(lexeme);
+      const key = `${p.dutyId}\u0000${lexeme}`;
+      if (!term || done.has(key)) continue;
+      done.add(key);
+      const duty = taught.duties.get(p.dutyId);
+      if (!duty) continue;
+      let row = byId.get(p.dutyId);
+      if (!row) {
+        const { docLen: _, ...fields } = duty;
+        row = { ...fields, score: 0, hits: [] };
+        rows.push(row);
+        byId.set(p.dutyId, row);
+      }
+      if (!idf.has(lexeme)) idf.set(lexeme, maxIdf);
+      const len = duty.docLen > 0 ? duty.docLen : corpus.avgLen;
+      const tf = t.taughtTf;
+      row.score +=
+        (term.weight * (idf.get(lexeme) as number) * tf * (t.k1 + 1)) /
+        (tf + t.k1 * (1 - t.b + (t.b * len) / corpus.avgLen));
+      if (!row.hits.includes(lexeme)) row.hits.push(lexeme);
+    }
+  }
+}
+
+/** A search's view of its workspace's taught-phrase version: read by the scoring query, or on its own without one. */
+interface VersionProbe {
+  teamId?: string;
+  /** '' when the workspace never taught anything; undefined until read. */
+  version?: string;
+  read(): Promise<void>;
+}
+
+async function taughtVersion(db: Queryable, teamId: string): Promise<string> {
+  const rows = await db.query<{ version: string }>(
+    'select version::text as version from taught_versions where team_id = $1',
+    [teamId],
+  );
+  return rows[0]?.version ?? '';
 }

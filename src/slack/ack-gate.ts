@@ -1,70 +1,77 @@
 /**
- * Acks first. Slack fails a request that is not acked within 3 s, while an answer posted through response_url a
- * second later is just as good; so answer work waits here while requests are arriving, and runs once they pause.
- *
- * Every slice of answer work on this thread delays whatever request arrives during it, and in a burst requests
- * arrive back to back: waiting only for "no request pending" lets answer slices into the short gaps between
- * them, which is where they hurt. So the gate opens once nothing has arrived for `quietMs`, and in any case after
- * `maxWaitMs`, so a steady stream of requests cannot hold answers back for longer than that.
+ * Acks first, answers never starve. Slack fails a request not acked within 3 s, while an answer a moment later is just
+ * as good: so an answer job waits to *start* while requests are arriving, and starts once they pause. Under a steady
+ * stream they never pause, so the wait is bounded: once the first waiting job has waited `maxHoldMs`, every waiting
+ * job starts together. Only starts wait here: once started, an answer's queries take their turn of the event loop
+ * like any I/O (an earlier gate held every query of an answer, up to a second each, and a steady stream of a few
+ * hundred requests a second held answers back for seconds). The transport tells the gate of each request: HTTP from
+ * its arrival to its response, Socket Mode at its arrival (its ack follows at once, over the socket).
  */
 export interface AckGate {
-  /** A request arrived (HTTP POST received). */
+  /** A request arrived and waits for its ack (HTTP). */
   opened(): void;
   /** Its response was sent (or its connection closed). */
   closed(): void;
-  /** Resolves once requests pause (none pending, none arrived for `quietMs`), or after `maxWaitMs`. */
+  /** A request arrived and is acked at once (Socket Mode). */
+  arrived(): void;
+  /** Resolves once requests pause (none pending, none arrived for `quietMs`), or within `maxHoldMs` in any case. */
   clear(): Promise<void>;
 }
 
 export interface AckGateOptions {
   quietMs?: number;
-  maxWaitMs?: number;
+  maxHoldMs?: number;
   now?: () => number;
 }
 
 /** One turn of the event loop: whatever I/O is already waiting (a request read, a reply) runs first. */
 export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const DEFAULT_QUIET_MS = 5;
-const DEFAULT_MAX_WAIT_MS = 1000;
+const DEFAULT_QUIET_MS = 2;
+const DEFAULT_MAX_HOLD_MS = 100;
 
 export function createAckGate(options: AckGateOptions = {}): AckGate {
   const quietMs = options.quietMs ?? DEFAULT_QUIET_MS;
-  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
   const now = options.now ?? (() => performance.now());
   let pending = 0;
   let lastArrival = Number.NEGATIVE_INFINITY;
-  /** Waiters in arrival order, each with the moment it must go regardless (so the first one's comes first). */
-  let waiters: { release: () => void; deadline: number }[] = [];
+  let waiters: (() => void)[] = [];
+  /** When the first of the current waiters must go, whatever arrives. */
+  let holdUntil = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
 
   const quiet = () => pending === 0 && now() - lastArrival >= quietMs;
 
-  const check = () => {
-    timer = undefined;
-    const t = now();
-    const open = quiet();
-    const go = open ? waiters : waiters.filter((w) => w.deadline <= t);
-    if (go.length > 0) {
-      waiters = open ? [] : waiters.filter((w) => w.deadline > t);
-      for (const w of go) w.release();
-    }
-    schedule();
+  const releaseAll = () => {
+    const go = waiters;
+    waiters = [];
+    holdUntil = Number.POSITIVE_INFINITY;
+    for (const release of go) release();
   };
 
-  /** One timer for all waiters: at the end of the quiet period, or at the earliest deadline. */
+  const check = () => {
+    timer = undefined;
+    if (waiters.length === 0) return;
+    if (quiet() || now() >= holdUntil) releaseAll();
+    else schedule();
+  };
+
+  /** One timer for all waiters: at the end of the quiet period, or when the hold runs out. */
   const schedule = () => {
     if (timer || waiters.length === 0) return;
-    const t = now();
-    const earliest = (waiters[0] as { deadline: number }).deadline;
     const quietAt = pending === 0 ? lastArrival + quietMs : Number.POSITIVE_INFINITY;
-    timer = setTimeout(check, Math.max(0, Math.ceil(Math.min(earliest, quietAt) - t)));
+    timer = setTimeout(check, Math.max(0, Math.ceil(Math.min(holdUntil, quietAt) - now())));
+  };
+
+  const arrival = () => {
+    lastArrival = now();
   };
 
   return {
     opened() {
       pending += 1;
-      lastArrival = now();
+      arrival();
     },
     closed() {
       pending = Math.max(0, pending - 1);
@@ -74,11 +81,13 @@ export function createAckGate(options: AckGateOptions = {}): AckGate {
         schedule();
       }
     },
+    arrived: arrival,
     clear() {
       // Even when open, a turn of the event loop first: requests already read get in before this work.
       if (waiters.length === 0 && quiet()) return nextTurn();
       return new Promise((resolve) => {
-        waiters.push({ release: () => resolve(), deadline: now() + maxWaitMs });
+        if (waiters.length === 0) holdUntil = now() + maxHoldMs;
+        waiters.push(() => resolve());
         schedule();
       });
     },

@@ -13,6 +13,7 @@ import { BODY_LIMIT_BYTES, createTransport, type Transport } from './http.ts';
 import { register as registerActions } from './listeners/actions/index.ts';
 import { register as registerCommands } from './listeners/commands/index.ts';
 import { register as registerEvents } from './listeners/events/index.ts';
+import { register as registerViews } from './listeners/views/index.ts';
 import { type InFlight, RESTARTING, serveRequests } from './middleware/serve.ts';
 
 export interface SlackBotOptions {
@@ -22,7 +23,7 @@ export interface SlackBotOptions {
   logLevel: string;
   deps: SlackDeps;
   metrics: MetricsRegistry;
-  /** Told of each request as it arrives; answer work and its queries wait on it (see ack-gate.ts). */
+  /** Told of each request as it arrives; answer jobs start through it (see ack-gate.ts). */
   ackGate: AckGate;
   health: Health;
   bodyLimit?: number;
@@ -87,6 +88,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
   registerCommands(app, deps);
   registerEvents(app, deps);
   registerActions(app, deps);
+  registerViews(app, deps);
   // Handlers' failures are answered where they happen (middleware/listen.ts); what reaches here escaped them.
   app.error(async (error) => {
     logger.error('unhandled Slack listener error', { err: error });

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.ts';
 import type { DigestSources } from '../digest/content.ts';
 import type { AnswerService } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
+import type { OwnersService } from '../owners/service.ts';
 import type { Keepers } from '../people/keepers.ts';
 import type { Profiles } from '../people/profiles.ts';
 import type { Summarizer } from '../summarize/summarizer.ts';
@@ -20,10 +21,12 @@ export interface SlackDeps {
   summarizer: Summarizer;
   /** What the digest preview (`/mle-duties digest preview`) is built from, as the scheduler builds it. */
   digests: DigestSources;
-  /** Where answer work runs, after the ack gate (see work-queue.ts). */
+  /** Where answer work runs: bounded, interleaved with the acks, 'busy' past its bound (see work-queue.ts). */
   work: Work;
   /** Slack profiles (users.info), cached in Postgres for every process: names, time zones, admins. */
   profiles: Profiles;
   /** The one permission model: who may change what others see (ADMINS + workspace admins/owners). */
   keepers: Keepers;
+  /** Who on this team carries each duty: lines under duties, who may edit, saves. */
+  owners: OwnersService;
 }

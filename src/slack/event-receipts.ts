@@ -36,12 +36,23 @@ export async function releaseEvent(db: Queryable, eventId: string): Promise<void
   await db.query('delete from slack_event_receipts where event_id = $1 and done_at is null', [eventId]);
 }
 
-/** Receipts outlive Slack's retry window by far; a week is plenty. */
-export async function pruneEventReceipts(db: Queryable, olderThanDays = 7): Promise<number> {
-  const rows = await db.query<{ n: number }>(
-    `with d as (delete from slack_event_receipts where claimed_at < now() - make_interval(days => $1) returning 1)
-     select count(*)::int as n from d`,
-    [olderThanDays],
-  );
-  return rows[0]?.n ?? 0;
+/** Receipts outlive Slack's retry window (about 5 minutes) by far: a week is plenty. */
+export const EVENT_RECEIPT_DAYS = 7;
+
+/** Deletes the receipts (replay records) claimed before `before`, in batches; returns how many. */
+export async function pruneEventReceipts(db: Queryable, before: Date, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await db.query<{ n: number }>(
+      `with d as (
+         delete from slack_event_receipts where event_id in (
+           select event_id from slack_event_receipts where claimed_at < $1 limit $2)
+         returning 1)
+       select count(*)::int as n from d`,
+      [before.toISOString(), batch],
+    );
+    const n = rows[0]?.n ?? 0;
+    total += n;
+    if (n < batch) return total;
+  }
 }

@@ -1,7 +1,7 @@
 import { type Message, textMessage } from '../blocks/kit.ts';
 import { dutiesInSection, findSection, listSections, randomDuty } from '../catalog/queries.ts';
 import { isAppError } from '../errors.ts';
-import type { Surface } from '../feedback/answers.ts';
+import type { Asker } from '../feedback/answers.ts';
 import type { Logger } from '../log.ts';
 import type { RequestOutcome } from '../ops/metrics.ts';
 import { MAX_QUESTION_LENGTH } from '../search/text.ts';
@@ -15,6 +15,7 @@ import {
   sectionNotFoundMessage,
   sectionsMessage,
 } from './messages/browse.ts';
+import { ownerDisplay } from './owners.ts';
 import type { Intent } from './text.ts';
 
 /** A message to post now, and, when a summary is to follow, what to ask the summarizer for it. */
@@ -33,9 +34,17 @@ export interface Reply {
 export async function replyTo(
   intent: Exclude<Intent, { kind: 'digest' }>,
   deps: SlackDeps,
-  asker: { userId: string; surface: Exclude<Surface, 'choice'> },
+  asker: Asker,
 ): Promise<Reply> {
   const { db } = deps;
+  // Owners under every duty shown: "Edit owners" on private answers to those who may edit, "Ping owner" in threads.
+  const owners = (dutyIds: string[]) =>
+    ownerDisplay(deps, {
+      teamId: asker.teamId,
+      dutyIds,
+      viewer: asker.userId,
+      mode: asker.surface === 'mention' ? 'ping' : 'edit',
+    });
   // The catalog as the database holds it now: an `import` by another process shows up here (see catalog/current.ts).
   const role = await deps.catalog.current();
   switch (intent.kind) {
@@ -46,10 +55,13 @@ export async function replyTo(
     case 'section': {
       const found = await findSection(db, role.id, intent.query);
       if (!found) return { message: sectionNotFoundMessage(intent.query, await listSections(db, role.id)) };
-      return { message: sectionMessage(found, await dutiesInSection(db, role.id, found.number)) };
+      const duties = await dutiesInSection(db, role.id, found.number);
+      return { message: sectionMessage(found, duties, await owners(duties.map((d) => d.id))) };
     }
-    case 'random':
-      return { message: randomMessage(await randomDuty(db, role.id)) };
+    case 'random': {
+      const duty = await randomDuty(db, role.id);
+      return { message: randomMessage(duty, duty ? await owners([duty.id]) : undefined) };
+    }
     case 'ask': {
       try {
         const answer = await deps.answers.ask(intent.question, asker);
@@ -57,12 +69,19 @@ export async function replyTo(
           return { message: notCoveredMessage(answer, { roleName: role.name }), outcome: 'not_covered' };
         }
         const shareable = asker.surface === 'command';
+        const shown = await owners(answer.matches.slice(0, SHOWN).map((m) => m.id));
+        const withOwners = shown ? { owners: shown } : {};
         if (!deps.summarizer?.enabled || answer.matches.length === 0) {
-          return { message: answerMessage(answer, { roleName: role.name, shareable }), outcome: 'answered' };
+          return {
+            message: answerMessage(answer, { roleName: role.name, shareable, ...withOwners }),
+            outcome: 'answered',
+          };
         }
         // The summary is written from the matches on screen only, numbered as shown, so its [n] point at them.
         return {
-          message: withSummaryPending(answerMessage(answer, { roleName: role.name, shareable, numbered: true })),
+          message: withSummaryPending(
+            answerMessage(answer, { roleName: role.name, shareable, numbered: true, ...withOwners }),
+          ),
           summary: { question: answer.question, matches: answer.matches.slice(0, SHOWN), userKey: asker.userId },
           outcome: 'answered',
         };

@@ -40,6 +40,16 @@ export async function writeCache(db: Queryable, row: CacheRow, now: number, ttlM
   await db.query('delete from summary_cache where expires_at <= $1::timestamptz', [new Date(now).toISOString()]);
 }
 
+/** Deletes the cached summaries expired at `now` (a cache that nobody writes to is not swept by writeCache). */
+export async function pruneSummaryCache(db: Queryable, now: Date): Promise<number> {
+  const rows = await db.query<{ n: number }>(
+    `with d as (delete from summary_cache where expires_at <= $1::timestamptz returning 1)
+     select count(*)::int as n from d`,
+    [now.toISOString()],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 // Adds one call to a window unless the window is full; no row back means "full".
 const TAKE = `insert into llm_call_windows (scope, window_minute, calls) values ($1, $2, 1)
   on conflict (scope, window_minute) do update set calls = llm_call_windows.calls + 1

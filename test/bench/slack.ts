@@ -28,7 +28,7 @@ import { percentile, type Row } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const SECRET = 'bench-signing-secret';
+export const SECRET = 'bench-signing-secret';
 const CONCURRENCY = 50;
 /** The heavier level: requests per round there, so each round is two waves of it. */
 const HIGH_CONCURRENCY = 200;
@@ -40,13 +40,13 @@ const REQUESTS_PER_ROUND = 200;
 const HIGH_ROUNDS = 3;
 const WARMUP = 100;
 
-const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), 'utf8')
+export const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), 'utf8')
   .split('\n')
   .slice(1)
   .map((l) => l.split('\t')[2])
   .filter((q): q is string => Boolean(q));
 
-interface Target {
+export interface Target {
   url: string;
   child: ChildProcess;
   /** Lines the target printed after its port (main-thread CPU when asked, peak RSS as it stops). */
@@ -92,7 +92,7 @@ function productionFlags(): string[] {
   return web.split(/\s+/).filter((w) => /^--max-(old|semi)-space-size=\d+$/.test(w));
 }
 
-async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
+export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
   const flags = kind === 'ours' ? productionFlags() : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
     cwd: root,
@@ -121,7 +121,7 @@ function peakRss(t: Target): number {
   return Number.NaN;
 }
 
-async function stopTarget(t: Target): Promise<void> {
+export async function stopTarget(t: Target): Promise<void> {
   if (t.child.exitCode !== null) return;
   const exited = new Promise((r) => t.child.once('exit', r));
   t.child.kill('SIGTERM');
@@ -193,14 +193,14 @@ async function answers(slack: SlackApiStandIn, run: Run, timeoutMs = 60_000): Pr
   }
 }
 
-interface BenchDb {
+export interface BenchDb {
   env: Record<string, string>;
   /** Planner statistics, as autovacuum would have them a minute after the first catalog sync. */
   analyze(): Promise<void>;
   drop(): Promise<void>;
 }
 
-async function database(engine: 'pglite' | 'postgres'): Promise<BenchDb> {
+export async function database(engine: 'pglite' | 'postgres'): Promise<BenchDb> {
   if (engine === 'pglite') {
     const dir = await mkdtemp(path.join(tmpdir(), 'mle-duties-bench-'));
     return {

@@ -131,21 +131,21 @@ describe.runIf(ENGINE === 'pglite')('PGlite in a worker thread', () => {
   it('makes queries from outside an open transaction wait for it (FIFO), and statements inside go ahead', async () => {
     const events: string[] = [];
     let outside: Promise<unknown> | undefined;
+    let second: Promise<unknown> | undefined;
     const inside = db.transaction(async (tx) => {
       await tx.query('insert into t values (40, null)');
       outside = db.query<{ n: number }>('select count(*) as n from t where x >= 40').then((rows) => {
         events.push('outside');
         return rows[0]?.n;
       });
-      const second = db.query('select 1').then(() => events.push('second outside'));
+      second = db.query('select 1').then(() => events.push('second outside'));
       await delay(50);
       await tx.query('insert into t values (41, null)');
       events.push('tx body done');
-      void second;
     });
     await inside;
     expect(await outside).toBe(2); // saw the committed transaction whole, never half of it
-    await delay(0);
+    await second; // its reply crosses the worker boundary: wait for it rather than for a turn of the loop
     expect(events).toEqual(['tx body done', 'outside', 'second outside']);
   });
 

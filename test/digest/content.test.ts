@@ -120,23 +120,44 @@ describe('Block Kit', () => {
 });
 
 describe('asked this week', () => {
-  async function ask(question: string, answered: boolean, when: Date, surface = 'command') {
-    await w.db.query(
-      `insert into answers (id, question, question_norm, matches, near_misses, answered, surface, user_hash, created_at)
-       values ($1, $2, $3, '[]'::jsonb, '[]'::jsonb, $4, $5, 'hash-of-someone', $6)`,
-      [randomUUID(), question, question.toLowerCase().replace(/[^a-z ]/g, ''), answered, surface, when],
-    );
+  // By default an @mention in a public channel, by three different people.
+  async function ask(
+    question: string,
+    answered: boolean,
+    when: Date,
+    o: { surface?: string; askers?: number; inPublic?: boolean } = {},
+  ) {
+    for (let i = 0; i < (o.askers ?? 3); i++) {
+      await w.db.query(
+        `insert into answers (id, question, question_norm, matches, near_misses, answered, surface, user_hash,
+           created_at, channel_id, in_public)
+         values ($1, $2, $3, '[]'::jsonb, '[]'::jsonb, $4, $5, $6, $7, 'C1', $8)`,
+        [
+          randomUUID(),
+          question,
+          question.toLowerCase().replace(/[^a-z ]/g, ''),
+          answered,
+          o.surface ?? 'mention',
+          `hash-of-someone-${i}`,
+          when,
+          o.inPublic ?? true,
+        ],
+      );
+    }
   }
   beforeEach(() => w.db.exec('delete from answers'));
 
   it('most asked and unanswered questions of the week before the due time, no names', async () => {
     const inWeek = addMs(DUE, -2 * DAY);
-    for (let i = 0; i < 3; i++) await ask('Who deploys models?', true, addMs(inWeek, i * HOUR));
-    for (let i = 0; i < 2; i++) await ask('who reviews code', true, inWeek);
+    await ask('Who deploys models?', true, addMs(inWeek, HOUR), { askers: 5 });
+    await ask('who reviews code', true, inWeek, { askers: 4 });
     await ask('What is the wifi password?', false, inWeek);
-    await ask('What is the wifi password?', false, inWeek, 'choice');
+    await ask('What is the wifi password?', false, inWeek, { surface: 'choice' });
     await ask('Too old to count', false, addMs(DUE, -8 * DAY));
     await ask('After the due time', false, addMs(DUE, HOUR));
+    await ask('Asked by two', false, inWeek, { askers: 2 });
+    await ask('Asked in a DM', false, inWeek, { surface: 'dm', inPublic: false });
+    await ask('Asked in a private channel', false, inWeek, { inPublic: false });
     const stats = createAskedStats(w.db);
     const since = addMs(DUE, -WEEK);
     expect(await stats.topQuestions(since, DUE)).toEqual([
@@ -159,6 +180,7 @@ describe('asked this week', () => {
     expect(text).toContain('“Who deploys models?”');
     expect(text).toContain('No confident match yet:* “What is the wifi password?”');
     expect(text).not.toContain('Too old');
+    expect(text).not.toMatch(/Asked by two|Asked in a DM|Asked in a private channel/);
     expect(text).not.toContain('hash-of-someone');
     expect(text).toContain('mle_duties_digest_ask');
   });

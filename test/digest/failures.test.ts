@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDigestCommand } from '../../src/digest/command.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { getHalt, getRun, getSubscription } from '../../src/digest/store.ts';
-import { addMs, at, type DigestWorld, digestContext, HOUR, MINUTE, openWorld, WEEK } from './helpers.ts';
+import { addMs, at, type DigestWorld, digestContext, HOUR, KEEPER, MINUTE, openWorld, WEEK } from './helpers.ts';
 
 const SUBSCRIBED = at('2026-01-01T12:00:00Z');
 const DUE = at('2026-01-05T09:00:00Z');
@@ -20,18 +20,19 @@ beforeEach(async () => {
   await w.subscribe('C2', ['monday', '09:00', 'UTC'], SUBSCRIBED);
 });
 
-const status = async (channel: string, now: Date) =>
+const digest = async (args: string[], channel: string, now: Date, userId = 'U1') =>
   (
-    await runDigestCommand(['status'], {
+    await runDigestCommand(args, {
       db: w.db,
       ...digestContext(w.db),
       client: new WebClient(w.slack.token, { slackApiUrl: w.slack.url }),
       channelId: channel,
-      userId: 'U1',
+      userId,
       now,
       logger: w.logger,
     })
   ).text;
+const status = (channel: string, now: Date) => digest(['status'], channel, now);
 
 describe('429 rate limits', () => {
   it('waits Retry-After and goes on: one post per channel', async () => {
@@ -72,7 +73,7 @@ describe('429 rate limits', () => {
 });
 
 describe.each(['is_archived', 'channel_not_found', 'not_in_channel'])('channel error %s', (error) => {
-  it('pauses that subscription with the reason; others go on; subscribing again resumes it', async () => {
+  it('pauses that subscription with the reason; others go on; its subscriber resuming restarts it', async () => {
     const a = await w.instance('a');
     w.slack.script('chat.postMessage', { error }, 1); // C1 is first
     await a.tick(DUE);
@@ -81,12 +82,13 @@ describe.each(['is_archived', 'channel_not_found', 'not_in_channel'])('channel e
     expect(sub?.pausedReason).toBe(error);
     expect(w.slack.messages('C2')).toHaveLength(1);
     expect((await getRun(w.db, 'C1', '2026-W02'))?.status).toBe('failed');
-    expect(await status('C1', addMs(DUE, HOUR))).toMatch(/Paused: .*subscribe/);
+    expect(await status('C1', addMs(DUE, HOUR))).toMatch(/Paused: .*digest resume/);
     // Paused: later ticks leave it alone.
     await a.tick(addMs(DUE, WEEK));
     expect(w.slack.callsTo('chat.postMessage').filter((c) => c.body.channel === 'C1')).toHaveLength(1);
-    // Subscribing again resumes it from the next due time.
-    await w.subscribe('C1', ['monday', '09:00', 'UTC'], addMs(DUE, WEEK + HOUR));
+    // Resuming (someone else may not) restarts it from the next due time.
+    expect(await digest(['resume'], 'C1', addMs(DUE, WEEK + HOUR))).toMatch(/changed nothing/);
+    expect(await digest(['resume'], 'C1', addMs(DUE, WEEK + HOUR), 'U0SUBSCRIBER')).toMatch(/running again/);
     expect((await getSubscription(w.db, 'C1'))?.status).toBe('active');
     await a.tick(addMs(DUE, 2 * WEEK));
     expect(w.slack.messages('C1')).toHaveLength(1);
@@ -98,7 +100,7 @@ describe.each(['is_archived', 'channel_not_found', 'not_in_channel'])('channel e
 describe.each(['invalid_auth', 'token_revoked', 'account_inactive', 'token_expired', 'not_authed'])(
   'auth error %s',
   (error) => {
-    it('stops all digests and logs an alert; a working token subscribing again restarts them', async () => {
+    it('stops all digests and logs an alert; a keeper resuming restarts them, nobody else', async () => {
       // invalid_auth the way Slack produces it (a wrong token); the others scripted.
       const client =
         error === 'invalid_auth' ? createDigestClient({ token: 'xoxb-revoked', apiUrl: w.slack.url }) : undefined;
@@ -116,9 +118,15 @@ describe.each(['invalid_auth', 'token_revoked', 'account_inactive', 'token_expir
       expect((await b.tick(addMs(DUE, MINUTE))).halted).toBe(true);
       expect(w.slack.callsTo('chat.postMessage')).toHaveLength(1);
       expect(await status('C2', addMs(DUE, MINUTE))).toMatch(/All digests are stopped/);
-      // A working token: subscribing checks the channel with Slack, which lifts the stop; the week still goes out.
-      await w.subscribe('C3', ['monday', '09:00', 'UTC'], addMs(DUE, 2 * MINUTE));
+      // Subscribing a channel no longer lifts the stop, nor does anyone but a keeper resuming; the week still goes out.
+      expect(await w.subscribe('C3', ['monday', '09:00', 'UTC'], addMs(DUE, MINUTE))).toMatch(
+        /All digests are stopped/,
+      );
+      expect(await digest(['resume'], 'C3', addMs(DUE, MINUTE))).toMatch(/Only a catalog keeper/);
+      expect(await getHalt(w.db)).toBeDefined();
+      expect(await digest(['resume'], 'C3', addMs(DUE, 2 * MINUTE), KEEPER)).toMatch(/running again in every/);
       expect(await getHalt(w.db)).toBeUndefined();
+      expect(await status('C2', addMs(DUE, 2 * MINUTE))).toMatch(/U0KEEPER restarted every digest/);
       await b.tick(addMs(DUE, 3 * MINUTE));
       expect(w.slack.messages('C1')).toHaveLength(1);
       expect(w.slack.messages('C2')).toHaveLength(1);

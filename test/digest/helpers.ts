@@ -9,6 +9,8 @@ import { runDigestCommand } from '../../src/digest/command.ts';
 import { createDigestClient } from '../../src/digest/slack.ts';
 import { type TickDeps, type TickResult, tick } from '../../src/digest/tick.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
+import { createKeepers } from '../../src/people/keepers.ts';
+import { createProfiles } from '../../src/people/profiles.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
@@ -130,7 +132,19 @@ export function periodOf(body: Record<string, unknown>): string | undefined {
   return meta?.event_payload?.period;
 }
 
-/** What the bot gives every digest (compose.ts): the catalog as the database holds it, and the week's questions. */
+/** A keeper named in ADMINS in the digest tests; nobody else is one (users.info knows nobody here). */
+export const KEEPER = 'U0KEEPER';
+
+/**
+ * What the bot gives every digest (compose.ts): the catalog as the database holds it, the week's questions, and the
+ * permission model (ADMINS = KEEPER).
+ */
 export function digestContext(db: Queryable) {
-  return { catalog: watchCatalog(db), askedStats: createAskedStats(db) };
+  const profiles = createProfiles({ db, lookup: async () => ({ kind: 'not_found' }) });
+  return {
+    catalog: watchCatalog(db),
+    askedStats: createAskedStats(db),
+    keepers: createKeepers({ admins: [KEEPER], profiles }),
+    profiles,
+  };
 }

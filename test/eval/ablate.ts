@@ -8,7 +8,7 @@ import { syncCatalog } from '../../src/catalog/sync.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openPglite } from '../../src/db/pglite.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
-import { DEV_SETS, evaluate, FRESH_SET, FRESH_SET_2, POSTING_SETS } from './eval.ts';
+import { DEV_SETS, evaluate, FRESH_SET, FRESH_SET_2, FRESH_SET_3, POSTING_SETS } from './eval.ts';
 
 const full = loadCatalog();
 const variants: [string, (c: Catalog) => Catalog, Record<string, number>][] = [
@@ -42,7 +42,7 @@ for (const [name, mutate, tuning] of variants) {
     await syncCatalog(db, { ...mutate(full), contentHash: name });
     const s = createSearchEngine(db, tuning);
     const cells: string[] = [];
-    for (const set of [...DEV_SETS, FRESH_SET, FRESH_SET_2, ...POSTING_SETS]) {
+    for (const set of [...DEV_SETS, FRESH_SET, FRESH_SET_2, FRESH_SET_3, ...POSTING_SETS]) {
       const run = await evaluate(s, set.questions());
       const o = run.overall;
       const kinds = Object.entries(run.byKind)

@@ -16,6 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => tdb?.close());
 
+const voter = (userId: string) => ({ userId, keeper: async () => false });
+
 function runReport(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -44,25 +46,32 @@ describe('feedback', () => {
   it('one vote per person and question: voting again changes it rather than adding one', async () => {
     const a = await answers.ask('who deploys models to production?', { userId: 'U1', surface: 'command' });
     expect(a.answered).toBe(true);
-    expect((await answers.vote(a.id, 'U1', -1))?.previous).toBeUndefined();
-    expect((await answers.vote(a.id, 'U1', -1))?.previous).toBe(-1);
-    expect((await answers.vote(a.id, 'U1', 1))?.previous).toBe(-1);
+    const previous = async (vote: 1 | -1) => {
+      const r = await answers.vote(a.id, voter('U1'), vote);
+      return r.kind === 'recorded' ? r.previous : r.kind;
+    };
+    expect(await previous(-1)).toBeUndefined();
+    expect(await previous(-1)).toBe(-1);
+    expect(await previous(1)).toBe(-1);
     const rows = await tdb.db.query<{ n: number; vote: number }>(
       'select count(*)::int as n, max(vote)::int as vote from answer_votes where question_norm = $1',
       [a.questionNorm],
     );
     expect(rows[0]).toEqual({ n: 1, vote: 1 });
-    expect(await answers.vote('not-a-uuid', 'U1', 1)).toBeUndefined();
-    expect(await answers.vote('00000000-0000-4000-8000-000000000000', 'U1', 1)).toBeUndefined();
+    expect(await answers.vote('not-a-uuid', voter('U1'), 1)).toEqual({ kind: 'gone' });
+    expect(await answers.vote('00000000-0000-4000-8000-000000000000', voter('U1'), 1)).toEqual({ kind: 'gone' });
+    // Someone the (private) answer was never shown to.
+    expect(await answers.vote(a.id, voter('U2'), 1)).toEqual({ kind: 'refused' });
   });
 
   it('`mle-duties report` lists unanswered questions (most asked first) and the most 👎 answers', async () => {
     for (const u of ['U1', 'U2', 'U3'])
       await answers.ask('Who fixes the coffee machine?', { userId: u, surface: 'dm' });
     await answers.ask('what is the wifi password', { userId: 'U1', surface: 'command' });
-    const bad = await answers.ask('who trains the models?', { userId: 'U1', surface: 'command' });
-    await answers.vote(bad.id, 'U1', -1);
-    await answers.vote(bad.id, 'U2', -1);
+    const bad = await answers.ask('who trains the models?', { userId: 'U1', surface: 'mention', channelId: 'C1' });
+    await answers.vote(bad.id, voter('U1'), -1);
+    // Someone else in the channel the answer was posted in.
+    await answers.vote(bad.id, { ...voter('U2'), channelId: 'C1' }, -1);
 
     const unanswered = await askedQuestions(tdb.db, {
       since: new Date(0),

@@ -18,8 +18,8 @@ export interface SignedRequest {
 }
 
 export interface SignOptions {
-  /** Seconds since the epoch; default now. */
-  timestamp?: number;
+  /** Seconds since the epoch; default now. Text goes into the header as is (a malformed one, say). */
+  timestamp?: number | string;
   /** X-Slack-Retry-Num / X-Slack-Retry-Reason (events only). */
   retryNum?: number;
   retryReason?: string;
@@ -47,7 +47,7 @@ export interface EventOptions extends SignOptions {
 
 export interface Signer {
   readonly secret: string;
-  signature(timestamp: number, body: string): string;
+  signature(timestamp: number | string, body: string): string;
   sign(body: string, contentType: string, options?: SignOptions): SignedRequest;
   command(fields: CommandFields, options?: SignOptions): SignedRequest;
   event(event: Record<string, unknown>, options?: EventOptions): SignedRequest;
@@ -57,7 +57,7 @@ export interface Signer {
 let eventCounter = 0;
 
 export function createSigner(secret: string): Signer {
-  const signature = (timestamp: number, body: string) =>
+  const signature = (timestamp: number | string, body: string) =>
     `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   const sign = (body: string, contentType: string, options: SignOptions = {}): SignedRequest => {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);

@@ -1,17 +1,14 @@
 // SIGTERM: stop taking requests, finish answers in flight (or tell the asker to try again), release the database,
 // exit 0. The first tests run the real entry point (`node --import tsx src/main.ts`) in its own process.
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RESTARTING_TEXT } from '../../src/slack/middleware/serve.ts';
-import { freePort, SIGNING_SECRET, sample, startBot } from '../helpers/bot.ts';
+import { SIGNING_SECRET, sample, startBot } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/logs.ts';
+import { handOver, type MainProcess, startMain } from '../helpers/main-process.ts';
 import { createSigner, send } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const signer = createSigner(SIGNING_SECRET);
 
 let tdb: TestDb;
@@ -26,70 +23,14 @@ afterAll(async () => {
 });
 afterEach(() => slack.reset());
 
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  stderr: string[];
-  exited: Promise<{ code: number | null; at: number }>;
-}
-
-async function startMain(dbEnv: Record<string, string>): Promise<Proc> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      PORT: String(port),
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      SCHEDULER: 'off',
-      // Empty, so a developer's .env cannot fill them in.
-      DATABASE_URL: '',
-      PGLITE_DIR: '',
-      SLACK_APP_TOKEN: '',
-      OPENAI_API_KEY: '',
-      ...dbEnv,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const stderr: string[] = [];
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, at: Date.now() })),
-  );
-  await new Promise<void>((resolve, reject) => {
-    let buf = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      buf += chunk.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) {
-        stderr.push(l);
-        if (l.includes('listening on port')) resolve();
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`main exited with ${code}: ${stderr.join('\n')}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}/slack/events`, stderr, exited };
-}
-
-/** The database for the child: PGlite allows one opener of a data directory, so this process lets go of it. */
-async function dbEnv(): Promise<Record<string, string>> {
-  if (tdb.url) return { DATABASE_URL: tdb.url };
-  await tdb.db.close();
-  return { PGLITE_DIR: tdb.dir as string };
-}
-
 describe('SIGTERM on the real process (node --import tsx src/main.ts)', () => {
-  let proc: Proc | undefined;
+  let proc: MainProcess | undefined;
   afterEach(() => {
     if (proc && proc.child.exitCode === null) proc.child.kill('SIGKILL');
   });
 
   it('an answer in flight is finished, new requests are refused, the process exits 0', async () => {
-    proc = await startMain(await dbEnv());
+    proc = await startMain(slack, await handOver(tdb));
     // Slack takes 1.5 s to accept the answer: SIGTERM arrives while it is being delivered.
     slack.script('response_url', { delayMs: 1500 });
     const res = await send(
@@ -122,7 +63,7 @@ describe('SIGTERM on the real process (node --import tsx src/main.ts)', () => {
   }, 60_000);
 
   it('a burst acked just before SIGTERM: every asker gets the answer or "try again"; exit 0', async () => {
-    proc = await startMain(await dbEnv());
+    proc = await startMain(slack, await handOver(tdb));
     const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
     const acks = await Promise.all(
       ids.map((id, i) =>

@@ -165,7 +165,15 @@ describe('mention injection through every surface', () => {
         score: 1,
         why: [text],
       };
-      const a: Answer = { id: 'a', question, questionNorm: '', matches: [m, m, m, m], nearMisses: [m], answered: true };
+      const a: Answer = {
+        id: 'a',
+        question,
+        questionNorm: '',
+        matches: [m, m, m, m],
+        nearMisses: [m],
+        answered: true,
+        asked: { by: 'h', surface: 'command', channelId: null },
+      };
       const messages = [
         answerMessage(a, { roleName: text, shareable: true }),
         answerMessage(a, { roleName: text, sharedBy: 'U0ASKER1' }),
@@ -198,6 +206,7 @@ describe('strings from the database are escaped and kept within Block Kit limits
     questionNorm: 'q',
     matches: Array.from({ length: 10 }, (_, i) => evil(i)),
     nearMisses: Array.from({ length: 5 }, (_, i) => evil(i)),
+    asked: { by: 'h', surface: 'command', channelId: null },
     answered: true,
   };
 

@@ -20,7 +20,9 @@ it('the manifest declares what the app listens to, on the one endpoint, with the
     expect(new URL(url).pathname).toBe(EVENTS_PATH);
   }
   // Answers need the first four; digests need to see channel membership (channels/groups:read), the
-  // subscriber's time zone (users:read) and their own past posts after a crash (channels/groups:history).
+  // subscriber's time zone (users:read) and their own past posts after a crash (channels/groups:history). Owners of
+  // duties need names, time zones and admins (users:read), user groups for the modal (usergroups:read) and e-mails
+  // for `owners import` (users:read.email).
   expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
     'app_mentions:read',
     'channels:history',
@@ -30,8 +32,13 @@ it('the manifest declares what the app listens to, on the one endpoint, with the
     'groups:history',
     'groups:read',
     'im:history',
+    'usergroups:read',
     'users:read',
+    'users:read.email',
   ]);
   expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  // Interactivity: buttons, pickers and the owners modal (view_submission) come to the same endpoint.
   expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  // `/mle-duties assign <duty> @alice`: Slack sends mentions as <@U…|name> only with should_escape.
+  expect(manifest.features.slash_commands[0].should_escape).toBe(true);
 });

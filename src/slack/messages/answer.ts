@@ -13,6 +13,7 @@ import type { Answer } from '../../feedback/answers.ts';
 import type { Match } from '../../search/engine.ts';
 import { applySummary, withSummaryHint } from '../../summarize/blocks.ts';
 import type { SummaryOutcome } from '../../summarize/summarizer.ts';
+import { type OwnerDisplay, ownerButton, ownersContext, withButton } from './owners.ts';
 
 export const SHOWN = 3;
 
@@ -40,12 +41,18 @@ export interface AnswerOptions {
    * summary cites the shown matches by these numbers.
    */
   numbered?: boolean;
+  /** Who carries each shown duty on this team, and the button beside it (see messages/owners.ts). */
+  owners?: OwnerDisplay;
 }
 
-function matchBlocks(m: Match, n?: number): Block[] {
+function matchBlocks(m: Match, n?: number, owners?: OwnerDisplay, i = 0): Block[] {
   const breadcrumb = `${safeText(m.sectionTitle, 200)} › section ${m.section}`;
   const title = `${n === undefined ? '' : `[${n}] `}${safeText(m.title, 200)}`;
-  const blocks: Block[] = [section(`*${title}*\n_${breadcrumb}_\n${safeText(m.description, 1500)}`)];
+  const main = section(`*${title}*\n_${breadcrumb}_\n${safeText(m.description, 1500)}`);
+  const accessory = ownerButton(owners, m.id, i);
+  const blocks: Block[] = [withButton(main, accessory)];
+  const ownersLine = ownersContext(owners, m.id);
+  if (ownersLine) blocks.push(ownersLine);
   if (m.why.length > 0) blocks.push(context(`Why it matched: ${safeText(m.why.join(', '), 500)}`));
   return blocks;
 }
@@ -64,7 +71,7 @@ export function answerMessage(answer: Answer, options: AnswerOptions): Message {
     context(from > 0 ? `More matches for *${safeText(answer.question, 500)}*` : askedLine(answer, options.sharedBy)),
   ];
   shown.forEach((m, i) => {
-    blocks.push(...matchBlocks(m, options.numbered ? i + 1 : undefined));
+    blocks.push(...matchBlocks(m, options.numbered ? i + 1 : undefined, options.owners, i));
   });
 
   const buttons: Button[] = [];
@@ -116,12 +123,17 @@ export function notCoveredMessage(answer: Answer, options: Pick<AnswerOptions, '
   return { text: `The ${role} role as written does not cover this.`, blocks };
 }
 
-export function voteAckMessage(vote: 1 | -1, previous: 1 | -1 | undefined): Message {
+export function voteAckMessage(
+  vote: 1 | -1,
+  previous: 1 | -1 | undefined,
+  weight: { trusted: boolean; threshold: number },
+): Message {
   const mark = vote === 1 ? '👍' : '👎';
-  const effect =
-    vote === 1
-      ? 'This entry will rank higher for this question.'
-      : 'This entry will rank lower for this question next time.';
+  const direction = vote === 1 ? 'higher' : 'lower';
+  // Votes reorder an answer's entries; none is ever dropped (at worst it moves behind "More").
+  const effect = weight.trusted
+    ? `This entry will rank ${direction} for this question, for everyone, from the next time it is asked.`
+    : `Votes from people other than the asker move an entry once ${weight.threshold} people agree; yours counts toward that.`;
   const text =
     previous === vote
       ? `You had already voted ${mark} on this answer; it still counts once.`

@@ -14,6 +14,7 @@ import {
 } from '../../blocks/kit.ts';
 import { escapeMrkdwn, plainLabel, safeText } from '../../blocks/mrkdwn.ts';
 import type { DutyRow, SectionSummary } from '../../catalog/queries.ts';
+import { editPicker, type OwnerDisplay, ownerButton, ownersContext, unownedCountText, withButton } from './owners.ts';
 
 export const BROWSE_ACTIONS = {
   sectionSelect: 'section_select',
@@ -28,6 +29,9 @@ const COMMAND_HELP = [
   '`/mle-duties section <number or name>`: every duty in a section',
   '`/mle-duties random`: one duty, picked at random',
   '`/mle-duties digest …`: a weekly digest of the role in this channel',
+  '`/mle-duties teach <duty> <phrase>`, `untaught …`, `taught`, `report`: catalog keepers teach me the words people use',
+  '`/mle-duties owners [section <n> | <duty>]`, `mine`, `who @someone`, `unowned`: who on this team carries each duty',
+  '`/mle-duties assign <duty> @alice [backup @bob]`, `history <duty>`: set and review owners (catalog keepers)',
   'You can also mention me with a question, or ask me in a direct message.',
 ];
 
@@ -79,16 +83,22 @@ export function sectionsMessage(roleName: string, sections: SectionSummary[]): M
   return { text: fallback(`The ${safeText(roleName, 200)} role has ${sections.length} sections.`), blocks };
 }
 
-function dutyLine(d: DutyRow): string {
-  return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 1500)}`;
+function dutyLine(d: DutyRow, owners?: OwnerDisplay): string {
+  const line = owners?.lines.get(d.id);
+  return `• *${safeText(d.title, 200)}*: ${safeText(d.description, 1500)}${line ? `\n      :bust_in_silhouette: ${line}` : ''}`;
 }
 
-export function sectionMessage(s: SectionSummary, duties: DutyRow[]): Message {
-  const packed = packLines(duties.map(dutyLine), { maxBlocks: LIMITS.messageBlocks - 2 });
+export function sectionMessage(s: SectionSummary, duties: DutyRow[], owners?: OwnerDisplay): Message {
+  const picker = owners?.action === 'edit' ? editPicker(duties) : undefined;
+  const packed = packLines(
+    duties.map((d) => dutyLine(d, owners)),
+    { maxBlocks: LIMITS.messageBlocks - 3 },
+  );
   const blocks: Block[] = [header(`${s.number}. ${s.title}`), ...packed.blocks];
   if (packed.omitted > 0) {
     blocks.push(context(`…and ${packed.omitted} more duties than fit in one message: see the App Home tab.`));
   }
+  if (picker) blocks.push(picker);
   return { text: fallback(`Section ${s.number}: ${safeText(s.title, 200)} (${duties.length} duties)`), blocks };
 }
 
@@ -107,12 +117,15 @@ export function sectionNotFoundMessage(query: string, sections: SectionSummary[]
   };
 }
 
-export function randomMessage(d: DutyRow | undefined): Message {
+export function randomMessage(d: DutyRow | undefined, owners?: OwnerDisplay): Message {
   if (!d) return { text: 'The role has no duties yet.', blocks: [section('The role has no duties yet.')] };
   const text = `*${safeText(d.title, 200)}*\n_${safeText(d.sectionTitle, 200)} › section ${d.section}_\n${safeText(d.description, 2400)}`;
+  const main = section(text);
+  const accessory = ownerButton(owners, d.id, 0);
+  const ownersLine = ownersContext(owners, d.id);
   return {
     text: fallback(`${safeText(d.title, 200)}: ${safeText(d.description, 1000)}`),
-    blocks: [context('A duty picked at random:'), section(text)],
+    blocks: [context('A duty picked at random:'), withButton(main, accessory), ...(ownersLine ? [ownersLine] : [])],
   };
 }
 
@@ -123,6 +136,7 @@ export function homeView(
   roleName: string,
   sections: SectionSummary[],
   current: { section: SectionSummary; duties: DutyRow[]; page: number } | undefined,
+  owners?: { display: OwnerDisplay; unowned: number; total: number },
 ): HomeView {
   const blocks: Block[] = [
     header(`${roleName}: whose job is it?`),
@@ -133,13 +147,15 @@ export function homeView(
     blocks.push(section('The role catalog is empty.'));
     return { type: 'home', blocks };
   }
+  if (owners) blocks.push(context(unownedCountText(owners.unowned, owners.total)));
   blocks.push(sectionSelect(BROWSE_ACTIONS.homeSection, sections, current.section.number));
   blocks.push(header(`${current.section.number}. ${current.section.title}`));
   const pages = Math.max(1, Math.ceil(current.duties.length / HOME_PAGE_SIZE));
   const page = Math.min(Math.max(0, current.page), pages - 1);
-  for (const d of current.duties.slice(page * HOME_PAGE_SIZE, (page + 1) * HOME_PAGE_SIZE)) {
-    blocks.push(section(dutyLine(d)));
-  }
+  const onPage = current.duties.slice(page * HOME_PAGE_SIZE, (page + 1) * HOME_PAGE_SIZE);
+  for (const d of onPage) blocks.push(section(dutyLine(d, owners?.display)));
+  const picker = owners?.display.action === 'edit' ? editPicker(onPage, 'home_owners_pick') : undefined;
+  if (picker) blocks.push(picker);
   if (pages > 1) {
     const nav = [];
     const n = current.section.number;

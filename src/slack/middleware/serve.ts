@@ -4,7 +4,7 @@ import type { Db } from '../../db/db.ts';
 import { countingErrors, type Logger } from '../../log.ts';
 import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../ops/metrics.ts';
 import { newRequestId, surfaceOf } from '../../ops/requests.ts';
-import { claimEvent, finishEvent, pruneEventReceipts, releaseEvent } from '../event-receipts.ts';
+import { claimEvent, finishEvent, releaseEvent } from '../event-receipts.ts';
 
 /** Set by the HTTP receiver: a request's signature identifies it, so the same signature twice is a replay. */
 export const SIGNATURE_KEY = 'requestSignature';
@@ -30,7 +30,7 @@ export interface ServedRequest {
   readonly tellAsker: ((message: Message) => Promise<unknown>) | undefined;
   /**
    * Commands and clicks, once acked: runs `work` (the answer) as the rest of this request, and lets the listener
-   * return at once. The answer waits for the ack gate, and Bolt's objects for this request (the HTTP request and
+   * return at once. The answer waits for its turn in the work queue, and Bolt's objects for this request (the HTTP request and
    * response among them) need not wait with it: freed young, they cost the acks of a burst no garbage collection.
    * The request is in flight, and counted, until `work` ends.
    */
@@ -57,6 +57,9 @@ export interface InFlight {
 export const RESTARTING_TEXT = 'Sorry, I am restarting and could not finish this answer. Please ask again in a moment.';
 /** What an asker is told when shutdown outran their answer. */
 export const RESTARTING: Message = textMessage(RESTARTING_TEXT);
+/** What an asker is told when too many answers are under way or waiting (work-queue.ts). */
+export const BUSY_TEXT = 'Sorry, I am busy answering a lot of questions right now. Please try again in a moment.';
+export const BUSY: Message = textMessage(BUSY_TEXT);
 /** What an asker is told when their request failed, wherever they asked. */
 export const TRY_AGAIN: Message = textMessage(
   'Sorry, something went wrong while answering. Please try again in a moment.',
@@ -191,8 +194,6 @@ async function serveEvent(
   }
   if (!claimed) return;
   await finishEvent(db, eventId as string);
-  // Cheap housekeeping spread over deliveries instead of a job of its own.
-  if (Math.random() < 0.01) await pruneEventReceipts(db).catch(() => {});
 }
 
 /** Where a request's asker is told: its response_url (commands, buttons), or the mention's thread / DM. */

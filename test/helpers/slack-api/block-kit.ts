@@ -73,6 +73,21 @@ export function validateBlocks(blocks: unknown, maxBlocks: number, countText = t
           errors.push(`${where}.options[${i}]: bad value`);
         }
       }
+    } else if (el.type === 'multi_users_select') {
+      if (el.placeholder !== undefined) text(el.placeholder, `${where}.placeholder`, 150, 'plain_text');
+      const initial = el.initial_users as unknown;
+      if (initial !== undefined && (!Array.isArray(initial) || initial.some((u) => typeof u !== 'string'))) {
+        errors.push(`${where}: bad initial_users`);
+      }
+      const max = el.max_selected_items as unknown;
+      if (max !== undefined && (typeof max !== 'number' || max < 1)) errors.push(`${where}: bad max_selected_items`);
+      if (Array.isArray(initial) && typeof max === 'number' && initial.length > max) {
+        errors.push(`${where}: more initial_users than max_selected_items`);
+      }
+    } else if (el.type === 'radio_buttons') {
+      const opts = el.options as unknown[] | undefined;
+      if (!Array.isArray(opts) || opts.length === 0 || opts.length > 10) errors.push(`${where}: 1–10 options`);
+      for (const [i, o] of (opts ?? []).entries()) text((o as { text?: unknown }).text, `${where}.options[${i}]`, 75);
     } else if (el.type === 'image') {
       if (typeof el.image_url !== 'string' || typeof el.alt_text !== 'string') errors.push(`${where}: bad image`);
     } else if (el.type === 'plain_text' || el.type === 'mrkdwn') {
@@ -111,6 +126,13 @@ export function validateBlocks(blocks: unknown, maxBlocks: number, countText = t
         break;
       case 'divider':
         break;
+      case 'input': {
+        // Only in modals (and the Home tab); a message with one is refused by the caller's check.
+        text(block.label, `${where}.label`, 2000, 'plain_text');
+        if (!block.element || typeof block.element !== 'object') errors.push(`${where}: input needs an element`);
+        else element(block.element, `${where}.element`);
+        break;
+      }
       case 'context': {
         const els = block.elements as unknown[];
         if (!Array.isArray(els) || els.length === 0 || els.length > LIMITS.contextElements) {

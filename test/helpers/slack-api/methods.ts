@@ -5,6 +5,8 @@ import type { StoredMessage } from './server.ts';
 export interface WebApiState {
   stored: Map<string, StoredMessage[]>;
   users: Map<string, Record<string, unknown>>;
+  /** User groups usergroups.list answers with ({ id, handle, name }). */
+  usergroups: Map<string, Record<string, unknown>>;
   conversations: Map<string, Record<string, unknown>>;
   botUserId: string;
   botId: string;
@@ -13,12 +15,13 @@ export interface WebApiState {
 }
 
 /**
- * auth.test, chat.postMessage, chat.postEphemeral, chat.update, views.publish, users.info, conversations.info,
+ * auth.test, chat.postMessage, chat.postEphemeral, chat.update, views.publish, views.open, views.update (modals),
+ * users.info, users.lookupByEmail, usergroups.list, conversations.info,
  * conversations.history (messages posted here, with `metadata` when include_all_metadata is set); any other method
  * answers {ok:false,error:'unknown_method'}.
  */
 export function webApiMethods(state: WebApiState) {
-  const { stored, users, conversations, botUserId, botId, teamId, nextTs } = state;
+  const { stored, users, usergroups, conversations, botUserId, botId, teamId, nextTs } = state;
   return (method: string, body: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
       case 'auth.test':
@@ -75,6 +78,38 @@ export function webApiMethods(state: WebApiState) {
         const invalid = validateBlocks(view.blocks, LIMITS.homeBlocks, false);
         if (invalid) return invalid;
         return { ok: true, view: { id: 'V0001', ...view } };
+      }
+      case 'views.open':
+      case 'views.update': {
+        const view = body.view as
+          | {
+              type?: string;
+              blocks?: unknown[];
+              title?: { text?: string };
+              private_metadata?: string;
+              callback_id?: string;
+            }
+          | undefined;
+        if (method === 'views.open' && !body.trigger_id) return { ok: false, error: 'invalid_arguments' };
+        if (method === 'views.update' && !body.view_id && !body.external_id)
+          return { ok: false, error: 'invalid_arguments' };
+        if (view?.type !== 'modal' || !Array.isArray(view.blocks)) return { ok: false, error: 'invalid_arguments' };
+        const title = view.title?.text ?? '';
+        if (title.length === 0 || title.length > 24)
+          return { ok: false, error: 'invalid_arguments', errors: ['title'] };
+        if ((view.private_metadata ?? '').length > 3000) return { ok: false, error: 'invalid_arguments' };
+        const invalid = validateBlocks(view.blocks, LIMITS.homeBlocks, false);
+        if (invalid) return invalid;
+        return { ok: true, view: { id: (body.view_id as string | undefined) ?? 'VMODAL01', ...view } };
+      }
+      case 'usergroups.list':
+        return { ok: true, usergroups: [...usergroups.values()] };
+      case 'users.lookupByEmail': {
+        const email = String(body.email ?? '').toLowerCase();
+        const user = [...users.values()].find(
+          (u) => String((u.profile as { email?: string } | undefined)?.email ?? '').toLowerCase() === email,
+        );
+        return user ? { ok: true, user } : { ok: false, error: 'users_not_found' };
       }
       case 'users.info': {
         const id = String(body.user ?? '');

@@ -16,7 +16,8 @@
  *   slack.reset()                                   // forget calls, scripts and stored messages
  *   await slack.close()
  *
- * Methods: auth.test, chat.postMessage, chat.postEphemeral, chat.update, views.publish, users.info,
+ * Methods: auth.test, chat.postMessage, chat.postEphemeral, chat.update, views.publish, views.open, views.update,
+ * users.info, users.lookupByEmail (by profile.email of `users`), usergroups.list (`usergroups`),
  * conversations.info, conversations.history (messages posted here, with `metadata` when include_all_metadata
  * is set). Any other method answers {ok:false,error:'unknown_method'}. A wrong token answers invalid_auth.
  *
@@ -85,8 +86,10 @@ export interface SlackApiStandIn {
   responseUrl(id?: string): string;
   script(method: string, step: ScriptStep, times?: number): void;
   messages(channel: string): StoredMessage[];
-  /** Users users.info knows (any other id gets a generic profile). */
+  /** Users users.info knows (any other id gets a generic profile); users.lookupByEmail finds them by profile.email. */
   users: Map<string, Record<string, unknown>>;
+  /** User groups usergroups.list answers with. */
+  usergroups: Map<string, Record<string, unknown>>;
   /** Conversations conversations.info knows (any other id gets a generic public channel). */
   conversations: Map<string, Record<string, unknown>>;
   reset(): void;
@@ -107,6 +110,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const stored = new Map<string, StoredMessage[]>();
   const waiters = new Set<() => void>();
   const users = new Map<string, Record<string, unknown>>();
+  const usergroups = new Map<string, Record<string, unknown>>();
   const conversations = new Map<string, Record<string, unknown>>();
   let tsCounter = 0;
 
@@ -124,7 +128,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     return `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, '0')}`;
   };
 
-  const handleMethod = webApiMethods({ stored, users, conversations, botUserId, botId, teamId, nextTs });
+  const handleMethod = webApiMethods({ stored, users, usergroups, conversations, botUserId, botId, teamId, nextTs });
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err) => {
@@ -195,6 +199,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     teamId,
     calls,
     users,
+    usergroups,
     conversations,
     callsTo: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id = 'r1') => `${base}/response/${encodeURIComponent(id)}`,

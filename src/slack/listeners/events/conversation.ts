@@ -29,7 +29,7 @@ export async function answerInConversation(
   client: WebClient,
   request: ServedRequest,
   event: IncomingMessage & { user: string },
-  options: { surface: 'mention' | 'dm'; threadTs?: string },
+  options: { surface: 'mention' | 'dm'; threadTs?: string; inPublic?: boolean; teamId?: string },
 ): Promise<void> {
   const log = request.log.child({ surface: options.surface, user: hashId(event.user) });
   const intent = parseIntent(stripSlackMarkup(event.text ?? ''));
@@ -37,7 +37,15 @@ export async function answerInConversation(
   const reply: Reply =
     intent.kind === 'digest'
       ? { message: helpMessage((await deps.catalog.current()).name) }
-      : await deps.work(() => replyTo(intent, deps, { userId: event.user, surface: options.surface }));
+      : await deps.work(() =>
+          replyTo(intent, deps, {
+            userId: event.user,
+            surface: options.surface,
+            ...(options.teamId ? { teamId: options.teamId } : {}),
+            channelId: event.channel,
+            inPublic: options.inPublic === true,
+          }),
+        );
   request.outcome = reply.outcome;
   const posted = await client.chat.postMessage({
     channel: event.channel,

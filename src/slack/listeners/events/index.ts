@@ -10,8 +10,8 @@ export function register(app: App, deps: SlackDeps): void {
     app_mention: appMention(deps),
     message: messageIm(deps),
     // The Home tab, opened: the whole role, section by section.
-    app_home_opened: async ({ event, client }) => {
-      if (event.tab === 'home') await publishHome(deps, client, event.user);
+    app_home_opened: async ({ event, client, teamId }) => {
+      if (event.tab === 'home') await publishHome(deps, client, event.user, undefined, 0, teamId);
     },
   });
 }
