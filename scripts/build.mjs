@@ -3,7 +3,9 @@
 // its own modules (packages stay in node_modules) and splits what they share and what they load lazily into chunks,
 // all flat in dist/ so every `import.meta.url`-relative path of src/ holds: `..` is the project root (config.ts),
 // `./migrations` and `./pglite-worker.mjs` are copied beside them. Source maps on: stack traces name src/ lines.
-// Type checking stays `tsc --noEmit` (npm test); this only transpiles (~0.3 s).
+// Type checking stays `tsc --noEmit` (npm test); this only transpiles (~0.5 s). `npm run build` also makes
+// dist/pglite-seed.tar.gz once per PGlite version (scripts/pglite-seed.mjs, ~10 s).
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +23,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, 'BUILT');
+const seed = path.join(dist, 'pglite-seed.tar.gz');
+/** The PGlite version the seed was made with: another version makes a new one. */
+const seedVersion = path.join(dist, 'pglite-seed.version');
 
 /** The newest modification time under `dir` (files and folders: deleting a file changes its folder's). */
 function newest(dir) {
@@ -68,7 +73,13 @@ export async function build({ clean = false } = {}) {
       'esbuild is not installed (a devDependency): run `npm ci` with dev dependencies, then `npm run build`',
     );
   }
-  if (clean) rmSync(dist, { recursive: true, force: true });
+  if (clean) {
+    // Everything but the seed, which only a new PGlite version changes.
+    for (const entry of existsSync(dist) ? readdirSync(dist) : []) {
+      const file = path.join(dist, entry);
+      if (file !== seed && file !== seedVersion) rmSync(file, { recursive: true, force: true });
+    }
+  }
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: ['src/main.ts', 'src/cli.ts'],
@@ -105,11 +116,32 @@ export async function build({ clean = false } = {}) {
   return performance.now() - started;
 }
 
+/**
+ * Makes dist/pglite-seed.tar.gz (scripts/pglite-seed.mjs, in its own process: initdb's ~800 MiB stay out of this
+ * one) unless the one there was made by the installed PGlite. Returns the milliseconds it took, 0 when it was there.
+ */
+export function makeSeed() {
+  const version = JSON.parse(
+    readFileSync(path.join(root, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ).version;
+  if (existsSync(seed) && existsSync(seedVersion) && readFileSync(seedVersion, 'utf8').trim() === version) return 0;
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts/pglite-seed.mjs'), seed], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`making the PGlite seed failed (exit ${r.status ?? r.signal})`);
+  writeFileSync(seedVersion, `${version}\n`);
+  return performance.now() - started;
+}
+
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   try {
     if (process.argv.includes('--if-stale')) await buildIfStale();
-    else process.stderr.write(`built dist/ in ${Math.round(await build({ clean: true }))} ms\n`);
+    else {
+      process.stderr.write(`built dist/ in ${Math.round(await build({ clean: true }))} ms\n`);
+      const ms = makeSeed();
+      if (ms > 0)
+        process.stderr.write(`made dist/pglite-seed.tar.gz (a new embedded database) in ${Math.round(ms)} ms\n`);
+    }
   } catch (err) {
     process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

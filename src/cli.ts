@@ -34,6 +34,9 @@ async function usage(): Promise<string> {
   return USAGE.replace('{commands}', commands.map((c) => `  mle-duties ${c.usage}`).join('\n'));
 }
 
+/** Commands that open the runtime before their module is loaded (see runCli). */
+const OPENS_EARLY = new Set(['ask']);
+
 const processIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -53,15 +56,23 @@ export async function runCli(argv: string[], io: Io = processIo, configOverride?
     io.err(`mle-duties: unknown command "${name}"\n\n${await usage()}`);
     return 2;
   }
-  let rt: Runtime | undefined;
+  let opening: Promise<Runtime> | undefined;
   const ctx: CommandContext = {
     args,
     io,
-    async runtime() {
-      rt ??= await openRuntime(configOverride ?? loadConfig(), { poolSize: 2 });
-      return rt;
+    runtime() {
+      // A bad setting (loadConfig throws) rejects, as any other failure to open. The embedded database runs in this
+      // thread: a command has nothing else to keep responsive, and the bot's worker thread would cost a second
+      // isolate and run at a lower priority (on a busy machine a tenth of the CPU: `ask` took twice as long).
+      opening ??= Promise.resolve().then(() =>
+        openRuntime(configOverride ?? loadConfig(), { poolSize: 2, pgliteThread: 'main' }),
+      );
+      return opening;
     },
   };
+  // `ask` opens the database now, while its module loads and its arguments are read: the embedded database's WASM
+  // compiles off the main thread meanwhile (most of a cold start). A failure surfaces where the command asks for it.
+  if (OPENS_EARLY.has(name)) ctx.runtime().catch(() => {});
   try {
     return await (await load()).run(ctx);
   } catch (err) {
@@ -78,7 +89,10 @@ export async function runCli(argv: string[], io: Io = processIo, configOverride?
     );
     return 1;
   } finally {
-    await rt?.close();
+    await opening?.then(
+      (rt) => rt.close(),
+      () => {},
+    );
   }
 }
 

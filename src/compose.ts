@@ -66,6 +66,9 @@ export async function createBot(rt: Runtime, options: BotOptions): Promise<Bot> 
     voteThreshold: config.voteThreshold,
   });
   const summarizer = options.summarizer?.(db) ?? createSummarizer({ db, llm: config.llm, logger });
+  // The OpenAI SDK is loaded only with summaries on (summarize/provider.ts), and then before the bot takes requests,
+  // so the first summary does not wait for it.
+  if (summarizer.enabled) await import('./summarize/provider.ts');
   metrics.watchLlm(() => summarizer.stats());
   const profiles = createProfiles({
     db,

@@ -37,10 +37,22 @@ export interface RuntimeOptions {
 }
 
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  // The data files first: a broken catalog fails the start before any connection is made.
-  const data = loadCatalog(config.catalogDir);
-  const db =
-    options.db ?? (await openDatabase(config.database, options.poolSize, { pgliteThread: options.pgliteThread }));
+  // The database starts opening first (the embedded one in its own thread: most of a start), the data files are read
+  // and checked meanwhile; a broken catalog still fails the start, and the database is let go.
+  const opening = options.db
+    ? undefined
+    : openDatabase(config.database, options.poolSize, { pgliteThread: options.pgliteThread });
+  let data: ReturnType<typeof loadCatalog>;
+  try {
+    data = loadCatalog(config.catalogDir);
+  } catch (err) {
+    opening?.then(
+      (db) => db.close(),
+      () => {},
+    );
+    throw err;
+  }
+  const db = options.db ?? (await (opening as Promise<Db>));
   const close = options.db ? async () => {} : () => db.close();
   try {
     await migrate(db);

@@ -10,7 +10,9 @@
 // Requests are handled as they arrive, not one after another: PGlite's own mutexes then order them
 // exactly as they do in-thread (FIFO; a query from outside an open transaction waits for it to end;
 // statements of the open transaction go ahead), so both modes share one set of semantics.
+import { existsSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -30,7 +32,7 @@ function toWire(err) {
   return { name: err.name, message: err.message, stack: err.stack, fields };
 }
 
-async function serve(port, { dataDir }) {
+async function serve(port, { dataDir, settings = [], seed }) {
   // This thread's work gives way to the main thread's when both want a core: the main thread acks Slack
   // requests (3 s limit); a query finishing a few milliseconds later costs nobody anything. Linux gives
   // threads their own priority; elsewhere, or when refused, the database runs at normal priority.
@@ -41,7 +43,14 @@ async function serve(port, { dataDir }) {
   }
   let pg;
   try {
-    pg = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+    // The same options as src/db/pglite.ts's in-thread open (PGLITE_SETTINGS, seedOption).
+    const fresh = dataDir && seed && existsSync(seed) && !existsSync(path.join(dataDir, 'PG_VERSION'));
+    pg = await PGlite.create({
+      dataDir,
+      extensions: { pg_trgm },
+      startParams: [...PGlite.defaultStartParams, ...settings],
+      ...(fresh ? { loadDataDir: new Blob([readFileSync(seed)]) } : {}),
+    });
   } catch (err) {
     port.postMessage({ id: 0, error: toWire(err) });
     return;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/db.ts';
 import type { Logger } from '../log.ts';
-import type { LlmConfig } from './provider.ts';
+import type { LlmConfig } from './llm-error.ts';
 import { createSummarizer, type Summarizer, type SummaryOutcome } from './summarizer.ts';
 
 /** What `ask --summarize` prints when no LLM is configured (once, on stderr, so --json output stays clean). */

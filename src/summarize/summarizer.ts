@@ -3,6 +3,7 @@ import type { Db } from '../db/db.ts';
 import { withDeadline } from '../deadline.ts';
 import { hashId, type Logger, silentLogger } from '../log.ts';
 import { tokenize } from '../search/text.ts';
+import { type FailureReason, type LlmConfig, LlmError, type Provider } from './llm-error.ts';
 import {
   buildMessages,
   type IntroRequest,
@@ -12,14 +13,6 @@ import {
   PROMPT_VERSION,
   type PromptEntry,
 } from './prompt.ts';
-import {
-  classify,
-  createOpenAiProvider,
-  type FailureReason,
-  type LlmConfig,
-  LlmError,
-  type Provider,
-} from './provider.ts';
 import { checkOutput, toMrkdwn } from './safety.ts';
 import { openCircuit, readCache, readCircuit, takeCall, writeCache } from './store.ts';
 
@@ -155,9 +148,20 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
     };
   }
 
-  const provider =
-    deps.provider ??
-    createOpenAiProvider(llm, { logger: log, fetch: deps.fetch, onRequest: () => void stats.requests++ });
+  // The OpenAI SDK (provider.ts) is loaded only here, with summaries on, and in the background: a process without a
+  // key never loads it (~5 MiB, 100–200 ms of start), and the first summary does not wait for it.
+  const sdk = import('./provider.ts');
+  sdk.catch(() => {});
+  const provider: Provider = deps.provider ?? {
+    model: llm.model,
+    id: llm.baseUrl ?? 'openai',
+    complete: async (messages, opts) => {
+      const { createOpenAiProvider } = await sdk;
+      openAi ??= createOpenAiProvider(llm, { logger: log, fetch: deps.fetch, onRequest: () => void stats.requests++ });
+      return openAi.complete(messages, opts);
+    },
+  };
+  let openAi: Provider | undefined;
   // The deadline timer fires a little early: timers run late under load, and the promise is "within timeoutMs".
   const budget = llm.timeoutMs - Math.min(20, Math.floor(llm.timeoutMs * 0.02));
   // Mirrors the Postgres circuit so an open circuit costs this process no query at all.
@@ -340,7 +344,7 @@ export function createSummarizer(deps: SummarizerDeps): Summarizer {
         try {
           raw = await provider.complete(messages, { signal: controller.signal, deadlineAt });
         } catch (err) {
-          await tripCircuit(classify(err));
+          await tripCircuit((await sdk).classify(err));
           throw err;
         }
         const checked = checkOutput(raw, { entryCount: 0, canary, system: messages[0]?.content ?? '' });

@@ -86,14 +86,8 @@ function coldStart(dataDir: string): number {
   const t0 = performance.now();
   const r = spawnSync(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(PROJECT_ROOT, 'src/cli.ts'),
-      'ask',
-      '--json',
-      'who keeps an eye on models in production?',
-    ],
+    // The built command, as `npm run ask` and the installed `mle-duties` run it.
+    [path.join(PROJECT_ROOT, 'src/bin/mle-duties.mjs'), 'ask', '--json', 'who keeps an eye on models in production?'],
     { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: '', PGLITE_DIR: dataDir }, encoding: 'utf8' },
   );
   const ms = performance.now() - t0;
@@ -166,7 +160,10 @@ export function benchEnglishTable(): Row[] {
   ];
 }
 
-/** Embedded mode from a new process: the first run (initdb, migrations, sync) and then the usual start. */
+/**
+ * Embedded mode from a new process: the first run (a new data directory: loaded from dist/pglite-seed.tar.gz, or
+ * initdb without it; migrations, sync) and then the usual start.
+ */
 export function benchColdStart(): Row[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-cold-'));
   try {

@@ -6,7 +6,9 @@
 //                   answers included for ours: steadier than latency on a shared machine, and what the acks queue on
 //   GC pauses       each app's garbage collections while its round of acks ran (a pause stops every request in
 //                   flight, so it lands in the p99)
-//   peak RSS        the bot process's maxRSS over the whole run, reported by it as it stops
+//   peak RSS        the bot process's maxRSS over the whole run, reported by it as it stops (memory as deployed,
+//                   the whole process tree as the Procfile starts it: test/bench/memory.ts)
+// Ours runs with the heap limits of the Procfile's `web:` line, as in production.
 // The 50-concurrent comparison runs in many short rounds, alternating apps; besides the pooled p99 of each app it
 // reports the median over rounds of (our round's p99 / the bare round's p99 just before it), which a single stall
 // of the shared machine cannot move.
@@ -84,8 +86,15 @@ class GcDuringAcks {
   }
 }
 
+/** The node flags of the Procfile's `web:` line (heap limits): our bot runs with them here as in production. */
+function productionFlags(): string[] {
+  const web = /^web:\s*(.*)$/m.exec(readFileSync(path.join(root, 'Procfile'), 'utf8'))?.[1] ?? '';
+  return web.split(/\s+/).filter((w) => /^--max-(old|semi)-space-size=\d+$/.test(w));
+}
+
 export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
+  const flags = kind === 'ours' ? productionFlags() : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
