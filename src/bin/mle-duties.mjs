@@ -3,7 +3,7 @@
 // in dist/ on plain node (no TypeScript loader at run time), source maps on so stack traces name src/ lines.
 // In a checkout, dist/ is rebuilt first when anything under src/ is newer than the last build (checking costs ~2 ms,
 // rebuilding ~0.5 s), so an edit is never answered by a stale build.
-import { buildIfStale } from '../../scripts/build.mjs';
+import { buildIfStale } from './build.mjs';
 
 process.setSourceMapsEnabled(true);
 try {

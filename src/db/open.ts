@@ -8,7 +8,7 @@ export interface OpenOptions {
   pgliteThread?: PgliteThread;
 }
 
-/** A freshly initdb'd PGlite data directory, made by `npm run build` (scripts/pglite-seed.mjs); see openPglite. */
+/** A freshly initdb'd PGlite data directory, made by `npm run build` (src/bin/pglite-seed.mjs); see openPglite. */
 const PGLITE_SEED = path.join(PROJECT_ROOT, 'dist/pglite-seed.tar.gz');
 
 /** Real Postgres when DATABASE_URL is set, otherwise the embedded database kept on disk. */

@@ -16,7 +16,7 @@ export type PgliteThread = 'worker' | 'main';
 export interface PgliteOptions {
   thread?: PgliteThread;
   /**
-   * A gzipped tarball of a freshly initdb'd data directory (scripts/pglite-seed.mjs, made by `npm run build`): a new
+   * A gzipped tarball of a freshly initdb'd data directory (src/bin/pglite-seed.mjs, made by `npm run build`): a new
    * data directory is loaded from it instead of running initdb in this process, whose WASM heap peaks near 800 MiB.
    * Ignored when the file is missing (initdb then runs as before) or the directory already holds a database.
    */

@@ -4,7 +4,7 @@
 // all flat in dist/ so every `import.meta.url`-relative path of src/ holds: `..` is the project root (config.ts),
 // `./migrations` and `./pglite-worker.mjs` are copied beside them. Source maps on: stack traces name src/ lines.
 // Type checking stays `tsc --noEmit` (npm test); this only transpiles (~0.5 s). `npm run build` also makes
-// dist/pglite-seed.tar.gz once per PGlite version (scripts/pglite-seed.mjs, ~10 s).
+// dist/pglite-seed.tar.gz once per PGlite version (src/bin/pglite-seed.mjs, ~10 s).
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -20,7 +20,7 @@ import {
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, 'BUILT');
 const seed = path.join(dist, 'pglite-seed.tar.gz');
@@ -117,7 +117,7 @@ export async function build({ clean = false } = {}) {
 }
 
 /**
- * Makes dist/pglite-seed.tar.gz (scripts/pglite-seed.mjs, in its own process: initdb's ~800 MiB stay out of this
+ * Makes dist/pglite-seed.tar.gz (src/bin/pglite-seed.mjs, in its own process: initdb's ~800 MiB stay out of this
  * one) unless the one there was made by the installed PGlite. Returns the milliseconds it took, 0 when it was there.
  */
 export function makeSeed() {
@@ -126,7 +126,7 @@ export function makeSeed() {
   ).version;
   if (existsSync(seed) && existsSync(seedVersion) && readFileSync(seedVersion, 'utf8').trim() === version) return 0;
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts/pglite-seed.mjs'), seed], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(root, 'src/bin/pglite-seed.mjs'), seed], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`making the PGlite seed failed (exit ${r.status ?? r.signal})`);
   writeFileSync(seedVersion, `${version}\n`);
   return performance.now() - started;
