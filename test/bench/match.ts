@@ -108,7 +108,8 @@ export async function benchMatch(engine: 'pglite' | 'postgres', adminUrl: string
     };
   } else {
     const created = await freshDatabase(`mle_duties_match_${process.pid}`, { adminUrl });
-    db = await openPostgres({ url: created.url, max: 4 });
+    // Growing the catalog by 100,000 entries is one long statement: the bot's 5 s limit is for answers, not this.
+    db = await openPostgres({ url: created.url, max: 4, queryTimeoutMs: 600_000 });
     cleanup = async () => {
       await db.close();
       await created.drop();
