@@ -71,17 +71,22 @@ export async function addTaughtAlias(db: Db, who: Who, dutyId: string, phrase: s
       [who.teamId, dutyId, phrase, phraseKey(phrase), who.actor, who.at],
     );
     if (added.length === 0) return false;
-    await bumpVersion(tx, who.teamId);
-    await recordChange(tx, {
-      teamId: who.teamId,
-      area: 'aliases',
-      subject: dutyId,
-      actor: who.actor,
-      before: { aliases: before },
-      after: { aliases: [...before, phrase] },
-      at: who.at,
-    });
+    await changed(tx, who, dutyId, before, [...before, phrase]);
     return true;
+  });
+}
+
+/** A duty's taught phrases changed: every process sees it from its next question, and the change log says who. */
+async function changed(tx: Queryable, who: Who, dutyId: string, before: string[], after: string[]): Promise<void> {
+  await bumpVersion(tx, who.teamId);
+  await recordChange(tx, {
+    teamId: who.teamId,
+    area: 'aliases',
+    subject: dutyId,
+    actor: who.actor,
+    before: { aliases: before },
+    after: { aliases: after },
+    at: who.at,
   });
 }
 
@@ -95,16 +100,13 @@ export async function removeTaughtAlias(db: Db, who: Who, dutyId: string, phrase
     );
     const gone = removed[0]?.phrase;
     if (gone === undefined) return undefined;
-    await bumpVersion(tx, who.teamId);
-    await recordChange(tx, {
-      teamId: who.teamId,
-      area: 'aliases',
-      subject: dutyId,
-      actor: who.actor,
-      before: { aliases: before },
-      after: { aliases: before.filter((p) => p !== gone) },
-      at: who.at,
-    });
+    await changed(
+      tx,
+      who,
+      dutyId,
+      before,
+      before.filter((p) => p !== gone),
+    );
     return gone;
   });
 }
