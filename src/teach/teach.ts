@@ -97,8 +97,11 @@ async function refusal(deps: TeachingDeps, who: Teacher): Promise<Outcome | unde
 
 /** Teaches `phrase` to a duty already found (the "Teach this" buttons); keepers only. */
 export async function teachDuty(deps: TeachingDeps, who: Teacher, duty: DutyRef, rawPhrase: string): Promise<Outcome> {
-  const refused = await refusal(deps, who);
-  if (refused) return refused;
+  return (await refusal(deps, who)) ?? teachKept(deps, who, duty, rawPhrase);
+}
+
+/** Teaches `phrase` to `duty` for a teacher already found to be a keeper. */
+async function teachKept(deps: TeachingDeps, who: Teacher, duty: DutyRef, rawPhrase: string): Promise<Outcome> {
   const phrase = cleanPhrase(rawPhrase);
   const problem = phraseProblem(phrase);
   if (problem) return { kind: 'bad_phrase', problem };
@@ -120,7 +123,7 @@ export async function teach(
   if (split.kind === 'no_duty') return { kind: 'unknown_duty', ref: normalizeText(text) };
   if (split.lookup.kind === 'none') return { kind: 'unknown_duty', ref: split.ref };
   if (split.lookup.kind === 'ambiguous') return { kind: 'ambiguous_duty', ref: split.ref, duties: split.lookup.duties };
-  return teachDuty(deps, who, split.lookup.duty, split.phrase);
+  return teachKept(deps, who, split.lookup.duty, split.phrase);
 }
 
 /** `untaught <duty> <phrase>`, or `untaught <phrase>` when the phrase is taught to one duty only. */
@@ -135,12 +138,11 @@ export async function untaught(
   if (refused) return refused;
   const change = { teamId: who.teamId, actor: who.userId, at: who.at };
   const split = splitDutyAndPhrase(duties, text);
-  if (split.kind === 'split' && split.lookup.kind === 'found' && cleanPhrase(split.phrase) !== '') {
+  const named = split.kind === 'split' && split.lookup.kind === 'found' ? cleanPhrase(split.phrase) : '';
+  if (split.kind === 'split' && split.lookup.kind === 'found' && named !== '') {
     const duty = split.lookup.duty;
-    const gone = await removeTaughtAlias(deps.db, change, duty.id, cleanPhrase(split.phrase));
-    return gone === undefined
-      ? { kind: 'not_taught', phrase: cleanPhrase(split.phrase), duty }
-      : { kind: 'untaught', duty, phrase: gone };
+    const gone = await removeTaughtAlias(deps.db, change, duty.id, named);
+    return gone === undefined ? { kind: 'not_taught', phrase: named, duty } : { kind: 'untaught', duty, phrase: gone };
   }
   // The whole text is the phrase.
   const phrase = cleanPhrase(text);

@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadQuestions } from '../eval/eval.ts';
 import { freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
@@ -31,11 +32,7 @@ const BURST_SIZE = 200;
 const HIGH_ROUNDS = 3;
 const HIGH_SIZE = 400;
 
-const QUESTIONS = readFileSync(path.join(ownRoot, 'test/eval/dev-questions.tsv'), 'utf8')
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split('\t')[2])
-  .filter((q): q is string => Boolean(q));
+const QUESTIONS = loadQuestions().map((q) => q.question);
 
 /** The Procfile's commands of a checkout. */
 function procfile(root: string): { web: string; release?: string } {

@@ -6,7 +6,7 @@
 //     asked at most once per person (per hour); on Postgres the questions are spread over two bot processes sharing
 //     the database, which must share the cache too
 
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,13 +19,12 @@ import type { OwnersService } from '../../src/owners/service.ts';
 import { saveOwners } from '../../src/owners/store.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { EVENTS_PATH } from '../../src/slack/http.ts';
+import { loadQuestions } from '../eval/eval.ts';
 import { freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner, send } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 import { percentile, type Row } from './stats.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
 const SECRET = 'bench-signing-secret';
 const TEAM = 'T0TEST01';
 const OWNERS = 30;
@@ -34,11 +33,7 @@ const SEQUENTIAL_PER_ROUND = 20;
 const BURST = 50;
 const STORM = 500;
 
-const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), 'utf8')
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split('\t')[2])
-  .filter((q): q is string => Boolean(q));
+const QUESTIONS = loadQuestions().map((q) => q.question);
 
 const ZONES = [
   'Europe/London',

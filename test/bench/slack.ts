@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadQuestions } from '../eval/eval.ts';
 import { adminQuery, freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
@@ -40,11 +41,7 @@ const REQUESTS_PER_ROUND = 200;
 const HIGH_ROUNDS = 3;
 const WARMUP = 100;
 
-export const QUESTIONS = readFileSync(path.join(root, 'test/eval/dev-questions.tsv'), 'utf8')
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split('\t')[2])
-  .filter((q): q is string => Boolean(q));
+export const QUESTIONS = loadQuestions().map((q) => q.question);
 
 export interface Target {
   url: string;
