@@ -32,6 +32,7 @@ const schema = z.object({
   PGLITE_DIR: optionalString,
   DB_QUERY_TIMEOUT_MS: intInRange(100, 3_600_000, 5000),
   DB_CONNECT_TIMEOUT_MS: intInRange(100, 120_000, 5000),
+  DB_PREPARED_STATEMENTS: optionalString.pipe(z.enum(['on', 'off']).optional()).transform((v) => v ?? 'on'),
   CATALOG_DIR: optionalString,
   PORT: intInRange(1, 65535, 3000),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -62,6 +63,8 @@ export interface Config {
     readonly queryTimeoutMs: number;
     /** Postgres: longest wait for a connection, new or from the pool. */
     readonly connectTimeoutMs: number;
+    /** Postgres: the bot's queries as named prepared statements (off for a pooler that cannot keep them). */
+    readonly preparedStatements: boolean;
   };
   /** Where the role catalog's files are (catalog.json, synonyms.json). */
   readonly catalogDir: string;
@@ -118,6 +121,7 @@ export function loadConfig(env: Env = readProcessEnv()): Config {
       pgliteDir: path.resolve(PROJECT_ROOT, e.PGLITE_DIR ?? '.data/pglite'),
       queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
       connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+      preparedStatements: e.DB_PREPARED_STATEMENTS === 'on',
     },
     catalogDir: path.resolve(PROJECT_ROOT, e.CATALOG_DIR ?? 'data'),
     port: e.PORT,

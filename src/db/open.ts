@@ -24,6 +24,7 @@ export async function openDatabase(
       max: poolSize,
       queryTimeoutMs: config.queryTimeoutMs,
       connectTimeoutMs: config.connectTimeoutMs,
+      preparedStatements: config.preparedStatements,
     });
   }
   return openPglite(config.pgliteDir, { thread: options.pgliteThread, seed: PGLITE_SEED });

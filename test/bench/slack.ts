@@ -50,7 +50,7 @@ export interface Target {
   lines: string[];
 }
 
-interface Sample {
+export interface Sample {
   /** Main-thread CPU time so far, ms. */
   cpuMs: number;
   /** Garbage collections so far, their total pause, and the longest pause since the previous sample. */
@@ -58,7 +58,7 @@ interface Sample {
 }
 
 /** What the target reports on SIGUSR2 (see slack-server.ts). */
-async function sample(t: Target): Promise<Sample> {
+export async function sample(t: Target): Promise<Sample> {
   const seen = t.lines.length;
   t.child.kill('SIGUSR2');
   for (let waited = 0; waited < 5000; waited += 10) {
@@ -90,7 +90,7 @@ function productionFlags(): string[] {
 }
 
 export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
-  const flags = kind === 'ours' ? productionFlags() : [];
+  const flags = kind === 'ours' ? [...productionFlags(), ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BUSY_TEXT } from '../../src/slack/middleware/serve.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { startSlackApi } from '../helpers/slack-api/server.ts';
-import { database, QUESTIONS, SECRET, spawnTarget, stopTarget, type Target } from './slack.ts';
+import { database, QUESTIONS, SECRET, sample, spawnTarget, stopTarget, type Target } from './slack.ts';
 import { percentile, type Row } from './stats.ts';
 
 const RATE = 300;
@@ -61,6 +61,7 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
     ack.length = 0;
 
     // Open loop: every few ms, send what the schedule says should have gone by now.
+    const before = await sample(target);
     const total = rate * seconds;
     const t0 = performance.now();
     let sent = 0;
@@ -89,6 +90,7 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
       if (firstReply.size >= total || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    const after = await sample(target);
     const answerMs = [...firstReply].map(([id, r]) => r.at - (sentAt.get(id) as number));
     const busy = [...firstReply.values()].filter((r) => r.busy).length;
     const ms = (name: string, value: number): Row => ({ name, value: Math.round(value), unit: 'ms' });
@@ -105,6 +107,13 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
       ms('first reply p50 (sent → response_url)', percentile(answerMs, 50)),
       ms('first reply p99 (goal ≤ 1500)', percentile(answerMs, 99)),
       ms('first reply max', Math.max(...answerMs)),
+      {
+        name: 'bot main thread CPU per request',
+        value: Math.round(((after.cpuMs - before.cpuMs) / total) * 100) / 100,
+        unit: 'ms',
+      },
+      ms('garbage collection pauses, total', after.gc.ms - before.gc.ms),
+      ms('longest garbage collection pause', after.gc.maxMs),
       { name: 'delivered / sent (goal 1)', value: Math.round((firstReply.size / total) * 1000) / 1000, unit: '' },
       { name: 'of which "busy, try again"', value: busy, unit: '' },
       { name: 'never heard back', value: total - firstReply.size, unit: '' },
