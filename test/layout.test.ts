@@ -22,6 +22,7 @@ const LAYERS: Record<string, Layer> = {
   config: 'foundation',
   log: 'foundation',
   deadline: 'foundation',
+  'http-fetch': 'foundation',
   blocks: 'foundation',
   db: 'foundation',
   catalog: 'feature',

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { allDuties } from '../catalog/queries.ts';
 import { AppError } from '../errors.ts';
+import { httpFetch } from '../http-fetch.ts';
 import { ownerTeams } from '../owners/store.ts';
 import { exportOwners, importOwners, readImportFile, toCsv } from '../owners/transfer.ts';
 import type { Runtime } from '../runtime.ts';
@@ -15,6 +16,7 @@ function slackClient(rt: Runtime): WebClient | undefined {
   return new WebClient(token, {
     ...(rt.config.slack.apiUrl ? { slackApiUrl: rt.config.slack.apiUrl } : {}),
     timeout: 10_000,
+    fetch: httpFetch,
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000, randomize: false },
   });
 }

@@ -2,6 +2,7 @@
 // check that tells whether a dead process's post went out.
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { SLACK_TOKEN_ERRORS } from '../errors.ts';
+import { httpFetch } from '../http-fetch.ts';
 import { DIGEST_EVENT_TYPE } from './blocks.ts';
 
 export interface DigestClientOptions {
@@ -22,6 +23,7 @@ export function createDigestClient(options: DigestClientOptions): WebClient {
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: options.timeoutMs ?? 10_000,
+    fetch: httpFetch,
     logLevel: LogLevel.ERROR,
   });
 }

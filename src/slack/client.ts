@@ -2,6 +2,7 @@
 // that sees every Slack error of that path (they come back as HTTP 200 with ok:false) for the metrics.
 import { ErrorCode, type WebAPIPlatformError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { AppError, SLACK_TOKEN_ERRORS } from '../errors.ts';
+import { httpFetch } from '../http-fetch.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
@@ -24,7 +25,7 @@ export function answerClientOptions(o: AnswerClientOptions): WebClientOptions {
     const isApi = url.includes('/api/');
     let res: Response;
     try {
-      res = await fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(o.timeoutMs) });
+      res = await httpFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(o.timeoutMs) });
     } catch (err) {
       o.metrics.slackApiError(isApi ? 'request_failed' : 'response_url_request_failed', 'answers');
       throw err;

@@ -1,6 +1,7 @@
 // users.info for the profile cache (people/profiles.ts): a person may be waiting on it, so a short timeout and no
 // waiting out rate limits here — a 429 goes back to the cache, which stops asking until Retry-After has passed.
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError, WebClient } from '@slack/web-api';
+import { httpFetch } from '../http-fetch.ts';
 import type { Logger } from '../log.ts';
 import type { SlackUser, UserLookup } from '../people/profiles.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
@@ -15,6 +16,7 @@ export function slackUserLookup(o: {
   const client = new WebClient(o.token, {
     ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
     timeout: o.timeoutMs ?? 3000,
+    fetch: httpFetch,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 1, factor: 2, minTimeout: 200, maxTimeout: 500, randomize: false },
     logger: boltLogger(o.logger.child({ from: 'users-info' }), toBoltLevel(o.logLevel)),
