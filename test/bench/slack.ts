@@ -90,7 +90,9 @@ function productionFlags(): string[] {
 }
 
 export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
-  const flags = kind === 'ours' ? [...productionFlags(), ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])] : [];
+  // BENCH_CPU_PROF=<dir>: our bot writes a V8 CPU profile there as it stops (where an answer's CPU goes).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const flags = kind === 'ours' ? [...productionFlags(), ...profile] : [];
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(here, 'slack-server.ts'), kind], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'error', ...env },
