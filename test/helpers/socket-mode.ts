@@ -273,6 +273,8 @@ class Connection {
     this.on = on;
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.once('close', () => on.closed());
+    // The HTTP server made the socket half-open capable: a client that just goes away would stay counted as open.
+    socket.once('end', () => socket.end());
     socket.on('error', () => socket.destroy());
   }
 
