@@ -62,6 +62,7 @@ export async function createSlackBot(options: SlackBotOptions): Promise<SlackBot
   const transport = createTransport({
     signingSecret: slack.signingSecret,
     appToken: slack.appToken,
+    apiUrl: slack.apiUrl,
     port: options.port,
     routes: opsRoutes(options.health, metrics, logger),
     bodyLimit: options.bodyLimit ?? BODY_LIMIT_BYTES,

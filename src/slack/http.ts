@@ -36,6 +36,8 @@ export interface Transport {
 export interface TransportOptions {
   signingSecret?: string;
   appToken?: string;
+  /** The Web API's base URL (SLACK_API_URL), for Socket Mode's apps.connections.open too. */
+  apiUrl?: string;
   /** The bot's port: Slack's endpoint in HTTP mode, the ops routes' in both. */
   port: number;
   routes: CustomRoute[];
@@ -55,7 +57,13 @@ export function createTransport(o: TransportOptions): Transport {
       logLevel: level,
       // Slack reaches the bot over the socket; probes and scrapers still need a port.
       customRoutes: o.routes,
-      installerOptions: { port: o.port },
+      // What identifies a command or click here, as its signature does over HTTP: an envelope delivered again (Slack
+      // retries one it did not see acked) is answered once.
+      customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
+        [SIGNATURE_KEY]: typeof args.envelope_id === 'string' ? `envelope:${args.envelope_id}` : undefined,
+      }),
+      // Without it the socket is asked for at slack.com whatever SLACK_API_URL says (GovSlack: slack-gov.com).
+      installerOptions: { port: o.port, clientOptions: { slackApiUrl: o.apiUrl } },
     });
     // Each request that comes over the socket is acked at once: the gate hears of its arrival.
     receiver.client.on('slack_event', () => o.ackGate.arrived());

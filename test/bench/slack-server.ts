@@ -1,7 +1,8 @@
 // A bench target in its own process, so the load generator's event loop does not share its clock:
 //   ours → the real bot, composed as src/main.ts composes it (src/runtime.ts + src/compose.ts)
 //   bare → a Bolt app with the same receiver that acks /mle-duties with a constant and does nothing else
-// Prints one JSON line {"port": N} on stdout when listening; on SIGUSR2 a line {"mainCpuMs": N, "gc": …}, the CPU
+// Prints one JSON line {"port": N} on stdout when listening (ours in Socket Mode, when SLACK_APP_TOKEN is set: once
+// its socket is connected; N is then the port of its ops routes); on SIGUSR2 a line {"mainCpuMs": N, "gc": …}, the CPU
 // time its main thread (the one that acks) has used so far and its garbage collections (count and total pause so far,
 // longest pause since the last SIGUSR2); stops on SIGTERM.
 import { readFileSync } from 'node:fs';

@@ -1,16 +1,20 @@
-// Sustained load, as a busy workspace would send it: signed /mle-duties commands at a steady RATE per second for
-// SECONDS, sent on schedule whether or not earlier ones were answered (open loop), to the real bot in its own process.
-//   ack       request sent → HTTP response received (Slack gives up at 3 s; goal p99 ≤ 300 ms)
+// Sustained load, as a busy workspace would send it: /mle-duties commands at a steady RATE per second for SECONDS,
+// sent on schedule whether or not earlier ones were answered (open loop), to the real bot in its own process: signed
+// HTTP requests, or in Socket Mode envelopes over the socket (test/helpers/socket-mode.ts).
+//   ack       HTTP: request sent → response received; Socket Mode: envelope sent → its ack received (Slack gives up
+//             at 3 s; goal p99 ≤ 300 ms)
 //   answer    request sent → its first response_url post received (goal p99 ≤ 1.5 s)
 //   delivered requests whose asker heard something (an answer, or "busy, try again") / requests sent (goal: all)
-// Standalone: `npx tsx test/bench/sustained.ts [pglite|postgres] [rate] [seconds]`.
+// Standalone: `npx tsx test/bench/sustained.ts [pglite|postgres] [rate] [seconds] [http|socket]`.
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUSY_TEXT } from '../../src/slack/middleware/serve.ts';
 import { createSigner } from '../helpers/signer.ts';
-import { startSlackApi } from '../helpers/slack-api/server.ts';
-import { database, QUESTIONS, SECRET, sample, spawnTarget, stopTarget, type Target } from './slack.ts';
+import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
+import { type SocketModeStandIn, startSocketMode } from '../helpers/socket-mode.ts';
+import { database, freePort, QUESTIONS, SECRET, sample, spawnTarget, stopTarget, type Target } from './slack.ts';
 import { percentile, type Row } from './stats.ts';
 
 const RATE = 300;
@@ -18,29 +22,36 @@ const SECONDS = 30;
 /** How long after the last request answers may still arrive before the rest count as never delivered. */
 const DRAIN_MS = 15_000;
 
-export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE, seconds = SECONDS): Promise<Row[]> {
-  const slack = await startSlackApi();
-  const db = await database(engine);
-  const env = { SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, ...db.env };
+export type Mode = 'http' | 'socket';
+
+/** How the bench's requests reach the bot. */
+interface Requests {
+  /** Sends request `i`, answered through the response_url with id `id`. */
+  send(id: string, i: number): void;
+  /** Ack latencies (ms) of the requests sent since the last reset. */
+  ackMs(): number[];
+  /** Requests sent since the last reset that were refused (HTTP status not 200), failed, or never acked. */
+  unacked(): number;
+  reset(): void;
+  close(): void;
+}
+
+const commandFor = (slack: SlackApiStandIn, id: string, i: number) => ({
+  text: QUESTIONS[i % QUESTIONS.length] as string,
+  user_id: `U0LOAD${i % 50}`,
+  response_url: slack.responseUrl(id),
+});
+
+function httpRequests(url: string, slack: SlackApiStandIn): Requests {
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-  let target: Target | undefined;
-  try {
-    target = await spawnTarget('ours', env);
-    await db.analyze();
-    const url = target.url;
-    const signer = createSigner(SECRET);
-    const sentAt = new Map<string, number>();
-    const ack: number[] = [];
-    let refused = 0;
-    let failed = 0;
-    const post = (id: string, i: number) => {
-      const { body, headers } = signer.command({
-        text: QUESTIONS[i % QUESTIONS.length] as string,
-        user_id: `U0LOAD${i % 50}`,
-        response_url: slack.responseUrl(id),
-      });
+  const signer = createSigner(SECRET);
+  const ack: number[] = [];
+  let refused = 0;
+  let failed = 0;
+  return {
+    send(id, i) {
+      const { body, headers } = signer.command(commandFor(slack, id, i));
       const started = performance.now();
-      sentAt.set(id, Date.now());
       const req = request(url, { method: 'POST', headers, agent }, (res) => {
         res.resume();
         res.on('end', () => {
@@ -52,16 +63,74 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
         failed += 1;
       });
       req.end(body);
+    },
+    ackMs: () => ack,
+    unacked: () => refused + failed,
+    reset() {
+      ack.length = 0;
+      refused = 0;
+      failed = 0;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+function socketRequests(socket: SocketModeStandIn, slack: SlackApiStandIn): Requests {
+  let sent = 0;
+  return {
+    send(id, i) {
+      socket.command(commandFor(slack, id, i));
+      sent += 1;
+    },
+    ackMs: () => socket.acks.map((a) => a.ms),
+    unacked: () => sent - new Set(socket.acks.map((a) => a.envelopeId)).size,
+    reset() {
+      socket.reset();
+      sent = 0;
+    },
+    close() {},
+  };
+}
+
+export async function benchSustained(
+  engine: 'pglite' | 'postgres',
+  rate = RATE,
+  seconds = SECONDS,
+  mode: Mode = 'http',
+): Promise<Row[]> {
+  const slack = await startSlackApi();
+  const socket = mode === 'socket' ? await startSocketMode(slack) : undefined;
+  const db = await database(engine);
+  const env = {
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slack.url,
+    ...db.env,
+    // In Socket Mode the bot's port serves only the ops routes; it must not collide with anything running.
+    ...(socket
+      ? { SLACK_APP_TOKEN: slack.appToken, PORT: String(await freePort()) }
+      : { SLACK_SIGNING_SECRET: SECRET }),
+  };
+  let target: Target | undefined;
+  let requests: Requests | undefined;
+  try {
+    target = await spawnTarget('ours', env);
+    await db.analyze();
+    requests = socket ? socketRequests(socket, slack) : httpRequests(target.url, slack);
+    const sentAt = new Map<string, number>();
+    const post = (id: string, i: number) => {
+      sentAt.set(id, Date.now());
+      requests?.send(id, i);
     };
     // A short warm-up (JIT, connections, caches), answered before the measurement starts.
     for (let i = 0; i < 50; i++) post(`warm-${i}`, i);
     await slack.waitFor('response_url', 50, 60_000);
     slack.reset();
     sentAt.clear();
-    ack.length = 0;
+    requests.reset();
 
     // Open loop: every few ms, send what the schedule says should have gone by now.
     const before = await sample(target);
+    const ownBefore = process.cpuUsage();
     const total = rate * seconds;
     const t0 = performance.now();
     let sent = 0;
@@ -91,19 +160,25 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
       await new Promise((r) => setTimeout(r, 50));
     }
     const after = await sample(target);
+    const own = process.cpuUsage(ownBefore);
+    const ack = requests.ackMs();
     const answerMs = [...firstReply].map(([id, r]) => r.at - (sentAt.get(id) as number));
     const busy = [...firstReply.values()].filter((r) => r.busy).length;
     const ms = (name: string, value: number): Row => ({ name, value: Math.round(value), unit: 'ms' });
     return [
       {
-        name: `requests sent (${rate}/s for ${seconds} s; actual ${Math.round(total / sendSeconds)}/s)`,
+        name: `${mode === 'socket' ? 'envelopes' : 'requests'} sent (${rate}/s for ${seconds} s; actual ${Math.round(total / sendSeconds)}/s)`,
         value: total,
         unit: '',
       },
       ms('ack p50', percentile(ack, 50)),
       ms('ack p99 (goal ≤ 300)', percentile(ack, 99)),
       ms('ack max', Math.max(...ack)),
-      { name: 'acks not 200 / connection errors', value: refused + failed, unit: '' },
+      {
+        name: mode === 'socket' ? 'envelopes never acked' : 'acks not 200 / connection errors',
+        value: requests.unacked(),
+        unit: '',
+      },
       ms('first reply p50 (sent → response_url)', percentile(answerMs, 50)),
       ms('first reply p99 (goal ≤ 1500)', percentile(answerMs, 99)),
       ms('first reply max', Math.max(...answerMs)),
@@ -112,15 +187,27 @@ export async function benchSustained(engine: 'pglite' | 'postgres', rate = RATE,
         value: Math.round(((after.cpuMs - before.cpuMs) / total) * 100) / 100,
         unit: 'ms',
       },
+      {
+        // On a small machine the load generator and the stand-ins take their share of the cores the bot needs.
+        name: 'bench process CPU per request (load, Slack stand-ins)',
+        value: Math.round(((own.user + own.system) / 1000 / total) * 100) / 100,
+        unit: 'ms',
+      },
       ms('garbage collection pauses, total', after.gc.ms - before.gc.ms),
       ms('longest garbage collection pause', after.gc.maxMs),
       { name: 'delivered / sent (goal 1)', value: Math.round((firstReply.size / total) * 1000) / 1000, unit: '' },
       { name: 'of which "busy, try again"', value: busy, unit: '' },
       { name: 'never heard back', value: total - firstReply.size, unit: '' },
+      {
+        name: 'load average (1 min) at the end',
+        value: Math.round((loadavg()[0] ?? Number.NaN) * 100) / 100,
+        unit: '',
+      },
     ];
   } finally {
     if (target) await stopTarget(target);
-    agent.destroy();
+    requests?.close();
+    await socket?.close();
     await slack.close();
     await db.drop();
   }
@@ -132,7 +219,10 @@ if (isMain) {
   const engines = (process.argv[2] ? [process.argv[2]] : ['pglite', 'postgres']) as ('pglite' | 'postgres')[];
   const rate = Number(process.argv[3] ?? RATE);
   const seconds = Number(process.argv[4] ?? SECONDS);
+  const mode = (process.argv[5] ?? 'http') as Mode;
+  if (mode !== 'http' && mode !== 'socket') throw new Error(`mode must be http or socket, not ${mode}`);
   for (const engine of engines) {
-    console.log(formatRows(`sustained load on ${engine}`, await benchSustained(engine, rate, seconds)));
+    const rows = await benchSustained(engine, rate, seconds, mode);
+    console.log(formatRows(`sustained load on ${engine} (${mode === 'socket' ? 'Socket Mode' : 'HTTP'})`, rows));
   }
 }

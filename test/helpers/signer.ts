@@ -56,6 +56,40 @@ export interface Signer {
 
 let eventCounter = 0;
 
+/** A slash command's fields as Slack sends them (over HTTP form-encoded, in Socket Mode as the envelope's payload). */
+export function commandFields(fields: CommandFields): Record<string, string> {
+  const all: Record<string, string> = {
+    command: '/mle-duties',
+    text: '',
+    user_id: 'U0ASKER1',
+    user_name: 'asker',
+    channel_id: 'C0GENERAL',
+    channel_name: 'general',
+    team_id: 'T0TEST01',
+    team_domain: 'test',
+    trigger_id: `${Date.now()}.trigger`,
+    api_app_id: 'A0TEST01',
+    token: 'legacy-verification-token-unused',
+  };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) all[k] = v;
+  return all;
+}
+
+/** An Events API delivery (`event_callback`) around `event`, as Slack sends it over HTTP and in Socket Mode. */
+export function eventCallback(event: Record<string, unknown>, options: EventOptions = {}): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    token: 'legacy-verification-token-unused',
+    team_id: options.teamId ?? 'T0TEST01',
+    api_app_id: options.apiAppId ?? 'A0TEST01',
+    event,
+    type: 'event_callback',
+    event_id: options.eventId ?? `Ev${Date.now()}${eventCounter}`,
+    event_time: options.eventTime ?? Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0TEST01', user_id: 'UBOT0001', is_bot: true }],
+  };
+}
+
 export function createSigner(secret: string): Signer {
   const signature = (timestamp: number | string, body: string) =>
     `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
@@ -76,37 +110,9 @@ export function createSigner(secret: string): Signer {
     secret,
     signature,
     sign,
-    command(fields, options) {
-      const all: Record<string, string> = {
-        command: '/mle-duties',
-        text: '',
-        user_id: 'U0ASKER1',
-        user_name: 'asker',
-        channel_id: 'C0GENERAL',
-        channel_name: 'general',
-        team_id: 'T0TEST01',
-        team_domain: 'test',
-        trigger_id: `${Date.now()}.trigger`,
-        api_app_id: 'A0TEST01',
-        token: 'legacy-verification-token-unused',
-      };
-      for (const [k, v] of Object.entries(fields)) if (v !== undefined) all[k] = v;
-      return sign(new URLSearchParams(all).toString(), 'application/x-www-form-urlencoded', options);
-    },
-    event(event, options = {}) {
-      eventCounter += 1;
-      const body = JSON.stringify({
-        token: 'legacy-verification-token-unused',
-        team_id: options.teamId ?? 'T0TEST01',
-        api_app_id: options.apiAppId ?? 'A0TEST01',
-        event,
-        type: 'event_callback',
-        event_id: options.eventId ?? `Ev${Date.now()}${eventCounter}`,
-        event_time: options.eventTime ?? Math.floor(Date.now() / 1000),
-        authorizations: [{ team_id: 'T0TEST01', user_id: 'UBOT0001', is_bot: true }],
-      });
-      return sign(body, 'application/json', options);
-    },
+    command: (fields, options) =>
+      sign(new URLSearchParams(commandFields(fields)).toString(), 'application/x-www-form-urlencoded', options),
+    event: (event, options = {}) => sign(JSON.stringify(eventCallback(event, options)), 'application/json', options),
     action(payload, options) {
       return sign(
         new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),

@@ -6,7 +6,10 @@ import type { MetricsRegistry, RequestOutcome, RequestSurface } from '../../ops/
 import { newRequestId, surfaceOf } from '../../ops/requests.ts';
 import { claimEvent, finishEvent, releaseEvent } from '../event-receipts.ts';
 
-/** Set by the HTTP receiver: a request's signature identifies it, so the same signature twice is a replay. */
+/**
+ * Set by the receiver: what identifies a request, so the same value twice is a replay (HTTP: its signature; Socket
+ * Mode: its envelope id).
+ */
 export const SIGNATURE_KEY = 'requestSignature';
 const REQUEST_KEY = 'servedRequest';
 

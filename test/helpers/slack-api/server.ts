@@ -20,6 +20,8 @@
  * users.info, users.lookupByEmail (by profile.email of `users`), usergroups.list (`usergroups`),
  * conversations.info, conversations.history (messages posted here, with `metadata` when include_all_metadata
  * is set). Any other method answers {ok:false,error:'unknown_method'}. A wrong token answers invalid_auth.
+ * apps.connections.open takes the app-level token (`appToken`) instead and answers a WebSocket URL of the Socket Mode
+ * stand-in (test/helpers/socket-mode.ts) once one is started on this stand-in.
  *
  * Block Kit is checked the way Slack does (blocks of messages, response_url bodies and Home views): too many
  * blocks, empty or too long texts, too long header/button texts, duplicate action_id/block_id, too many elements,
@@ -77,6 +79,10 @@ export interface SlackApiStandIn {
   readonly url: string;
   /** The bot token the stand-in accepts. */
   readonly token: string;
+  /** The app-level token (Socket Mode) apps.connections.open accepts. */
+  readonly appToken: string;
+  /** A new Socket Mode URL for each apps.connections.open; set by startSocketMode. */
+  socketModeUrl?: () => string;
   readonly botUserId: string;
   readonly botId: string;
   readonly teamId: string;
@@ -98,10 +104,12 @@ export interface SlackApiStandIn {
 
 export interface SlackApiOptions {
   token?: string;
+  appToken?: string;
 }
 
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
   const token = options.token ?? 'xoxb-test-token';
+  const appToken = options.appToken ?? 'xapp-1-A0TEST01-1-test';
   const botUserId = 'UBOT0001';
   const botId = 'BBOT0001';
   const teamId = 'T0TEST01';
@@ -177,7 +185,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     } else {
       const auth = req.headers.authorization;
       const given = auth?.startsWith('Bearer ') ? auth.slice(7) : (body.token as string | undefined);
-      response = given === token ? handleMethod(method, body) : { ok: false, error: 'invalid_auth' };
+      if (method === 'apps.connections.open') response = connectionsOpen(given);
+      else response = given === token ? handleMethod(method, body) : { ok: false, error: 'invalid_auth' };
       if (response.ok && step?.extra) response = { ...response, ...step.extra };
     }
     call.status = status;
@@ -187,13 +196,22 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     for (const w of [...waiters]) w();
   };
 
+  // Slack answers a bot token here with not_allowed_token_type; the URL's ticket is good for one connection.
+  const connectionsOpen = (given: string | undefined): Record<string, unknown> => {
+    if (given === token) return { ok: false, error: 'not_allowed_token_type' };
+    if (given !== appToken) return { ok: false, error: 'invalid_auth' };
+    if (!api.socketModeUrl) return { ok: false, error: 'no_socket_mode_stand_in' };
+    return { ok: true, url: api.socketModeUrl() };
+  };
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
 
-  return {
+  const api: SlackApiStandIn = {
     url: `${base}/api/`,
     token,
+    appToken,
     botUserId,
     botId,
     teamId,
@@ -240,6 +258,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         server.close(() => resolve());
       }),
   };
+  return api;
 }
 
 function answerResponseUrl(body: Record<string, unknown>): Record<string, unknown> {
