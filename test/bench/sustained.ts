@@ -164,6 +164,23 @@ export async function benchSustained(
     const ack = requests.ackMs();
     const answerMs = [...firstReply].map(([id, r]) => r.at - (sentAt.get(id) as number));
     const busy = [...firstReply.values()].filter((r) => r.busy).length;
+    // BENCH_SERIES=1: first reply p50 / max and "busy" count per second of sending, to see a backlog build or drain.
+    if (process.env.BENCH_SERIES) {
+      const start = Math.min(...sentAt.values());
+      const bySecond = new Map<number, { ms: number[]; busy: number }>();
+      for (const [id, r] of firstReply) {
+        const sec = Math.floor(((sentAt.get(id) as number) - start) / 1000);
+        const s = bySecond.get(sec) ?? { ms: [], busy: 0 };
+        s.ms.push(r.at - (sentAt.get(id) as number));
+        if (r.busy) s.busy += 1;
+        bySecond.set(sec, s);
+      }
+      for (const [sec, s] of [...bySecond].sort((a, b) => a[0] - b[0])) {
+        console.log(
+          `  second ${sec}: p50 ${Math.round(percentile(s.ms, 50))} ms, max ${Math.round(Math.max(...s.ms))} ms, busy ${s.busy}`,
+        );
+      }
+    }
     const ms = (name: string, value: number): Row => ({ name, value: Math.round(value), unit: 'ms' });
     return [
       {
