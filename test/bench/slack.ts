@@ -84,10 +84,10 @@ class GcDuringAcks {
   }
 }
 
-/** The node flags of the Procfile's `web:` line (heap limits): our bot runs with them here as in production. */
+/** The node flags of the Procfile's `web:` line (heap limits, `--optimize-for-size`): our bot runs with them here as in production. */
 function productionFlags(): string[] {
   const web = /^web:\s*(.*)$/m.exec(readFileSync(path.join(root, 'Procfile'), 'utf8'))?.[1] ?? '';
-  return web.split(/\s+/).filter((w) => /^--max-(old|semi)-space-size=\d+$/.test(w));
+  return web.split(/\s+/).filter((w) => /^--(max-(old|semi)-space-size=\d+|optimize-for-size)$/.test(w));
 }
 
 export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
