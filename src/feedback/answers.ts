@@ -305,12 +305,13 @@ export async function askedQuestions(
 
 /**
  * One workspace's questions with no confident match in [since, now), most asked first, each with its latest answer
- * (id and near misses) so the keepers' report can offer to teach it. Never says who asked.
+ * (id and near misses) so the keepers' report can offer to teach it. Never says who asked. `publicOnly` keeps those
+ * asked by @mention in a public channel.
  */
 export async function unansweredIn(
   db: Queryable,
   teamId: string,
-  options: { since: Date; limit: number },
+  options: { since: Date; limit: number; publicOnly?: boolean },
 ): Promise<(AskedQuestion & { answerId: string; nearMisses: Match[] })[]> {
   const rows = await db.query<{
     question: string;
@@ -326,10 +327,11 @@ export async function unansweredIn(
             (array_agg(near_misses order by created_at desc))[1] as near_misses
      from answers
      where team_id = $1 and created_at >= $2 and not answered and surface <> 'choice' and question_norm <> ''
+       and (not $4::boolean or in_public)
      group by question_norm
      order by count(*) desc, max(created_at) desc
      limit $3`,
-    [teamId, options.since, options.limit],
+    [teamId, options.since, options.limit, options.publicOnly ?? false],
   );
   return rows.map((r) => ({
     question: r.question,
@@ -339,6 +341,17 @@ export async function unansweredIn(
     answerId: r.answer_id,
     nearMisses: r.near_misses,
   }));
+}
+
+/** Of these normalised questions, those someone in the workspace asked by @mention in a public channel. */
+export async function askedInPublic(db: Queryable, teamId: string, questionNorms: string[]): Promise<Set<string>> {
+  if (questionNorms.length === 0) return new Set();
+  const rows = await db.query<{ question_norm: string }>(
+    `select distinct question_norm from answers
+     where team_id = $1 and in_public and question_norm = any($2::text[])`,
+    [teamId, questionNorms],
+  );
+  return new Set(rows.map((r) => r.question_norm));
 }
 
 /**

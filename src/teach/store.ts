@@ -185,6 +185,7 @@ export interface ConfirmedPair {
   teamId: string;
   /** Its latest wording. */
   question: string;
+  questionNorm: string;
   /** The latest answer it was confirmed on (a "Teach this" button points at it). */
   answerId: string;
   dutyId: string;
@@ -204,6 +205,7 @@ export async function listConfirmedPairs(
   const rows = await q.query<{
     team_id: string;
     question: string;
+    question_norm: string;
     answer_id: string;
     duty_id: string;
     title: string;
@@ -211,7 +213,7 @@ export async function listConfirmedPairs(
     last_confirmed: Date | string;
     taught: boolean;
   }>(
-    `select p.team_id, (array_agg(p.question order by p.confirmed_at desc))[1] as question,
+    `select p.team_id, p.question_norm, (array_agg(p.question order by p.confirmed_at desc))[1] as question,
             (array_agg(p.answer_id::text order by p.confirmed_at desc))[1] as answer_id,
             p.duty_id, coalesce(d.title, p.duty_id) as title, count(*)::int as people,
             max(p.confirmed_at) as last_confirmed,
@@ -227,6 +229,7 @@ export async function listConfirmedPairs(
   return rows.map((r) => ({
     teamId: r.team_id,
     question: r.question,
+    questionNorm: r.question_norm,
     answerId: r.answer_id,
     dutyId: r.duty_id,
     title: r.title,

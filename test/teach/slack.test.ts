@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listChanges } from '../../src/people/changes.ts';
 import { listConfirmedPairs, listTaughtAliases } from '../../src/teach/store.ts';
+import { askInChannel, askInDm } from '../helpers/asking.ts';
 import { type BotEnv, openBotEnv, startBot, type TestBot } from '../helpers/bot.ts';
 import {
   allText,
@@ -198,6 +199,23 @@ describe('confirmed pairs and the report', () => {
     expect(topTitle(await cmd(nearQuestion))).toBeUndefined();
     expect(await listTaughtAliases(env.tdb.db, TEAM)).toEqual([]);
     expect(await listConfirmedPairs(env.tdb.db, { teamId: OTHER_TEAM })).toEqual([]);
+  });
+
+  it('the keeper report lists only what was asked in public channels: nothing asked privately leaves its asker', async () => {
+    // The pair above was confirmed on answers to the slash command; these were asked in a DM and a private channel.
+    env.slack.conversations.set('C0HUSH001', { id: 'C0HUSH001', is_channel: true, is_private: true, is_member: true });
+    await askInDm(env, 'who feeds the secret office goldfish?', MEMBER);
+    await askInChannel(env, 'who polishes the hidden trophy cabinet?', MEMBER, 'C0HUSH001');
+    const before = allText(await cmd('report', { user: KEEPER }));
+    for (const hidden of [nearQuestion, 'goldfish', 'trophy']) expect(before).not.toContain(hidden);
+    expect(before).toContain('stays with its asker');
+    // Asked in a public channel, the same questions are listed: the pair, and an unanswered one.
+    await askInChannel(env, nearQuestion, 'U0PUBLIC1');
+    await askInChannel(env, 'who feeds the office goldfish in public?', 'U0PUBLIC1');
+    const after = allText(await cmd('report', { user: KEEPER }));
+    expect(after).toContain(nearQuestion);
+    expect(after).toContain('goldfish in public');
+    expect(after).not.toContain('secret office goldfish');
   });
 
   it('the keeper report lists the pair and the unanswered questions; "Teach this" teaches it at once', async () => {

@@ -120,6 +120,9 @@ export function reportMessage(data: ReportData): Message {
     section(
       `*What people asked here* (last ${data.days} days). *Teach this* makes the question a phrase of that duty in this workspace. ${data.taughtCount} phrase${data.taughtCount === 1 ? '' : 's'} taught so far (\`/mle-duties taught\`).`,
     ),
+    context(
+      'Only questions asked by @mention in public channels are listed: what was asked in a DM, with the slash command or in a private channel stays with its asker.',
+    ),
   ];
   let n = 0;
   const open = data.pairs.filter((p) => !p.taught).slice(0, MAX_PAIRS);

@@ -1,5 +1,5 @@
 import type { Message } from '../../../blocks/kit.ts';
-import { unansweredIn } from '../../../feedback/answers.ts';
+import { askedInPublic, unansweredIn } from '../../../feedback/answers.ts';
 import { activeDuties, listConfirmedPairs, listTaughtAliases } from '../../../teach/store.ts';
 import { type Teacher, teach, untaught } from '../../../teach/teach.ts';
 import type { SlackDeps } from '../../deps.ts';
@@ -53,7 +53,8 @@ export async function runTeaching(
     case 'taught':
       return taughtListMessage(await listTaughtAliases(deps.db, who.teamId));
     case 'report': {
-      // What people asked is shown to the keepers only (questions asked privately stay private to everyone else).
+      // What people asked is shown to the keepers only, and only what was asked in public channels: a question asked
+      // in a DM, with the slash command or in a private channel never leaves its asker (as in digests).
       const check = await deps.keepers.check(who.teamId, who.userId);
       if (!check.keeper) {
         if (check.reason === 'unknown') return teachOutcomeMessage({ kind: 'refused', reason: 'unknown' });
@@ -62,10 +63,16 @@ export async function runTeaching(
       const since = new Date(deps.now().getTime() - REPORT_DAYS * DAY_MS);
       const [pairs, unanswered, taught] = await Promise.all([
         listConfirmedPairs(deps.db, { teamId: who.teamId, limit: 30 }),
-        unansweredIn(deps.db, who.teamId, { since, limit: 8 }),
+        unansweredIn(deps.db, who.teamId, { since, limit: 8, publicOnly: true }),
         listTaughtAliases(deps.db, who.teamId),
       ]);
-      return reportMessage({ pairs, unanswered, taughtCount: taught.length, days: REPORT_DAYS });
+      const inPublic = await askedInPublic(
+        deps.db,
+        who.teamId,
+        pairs.map((p) => p.questionNorm),
+      );
+      const shown = pairs.filter((p) => inPublic.has(p.questionNorm));
+      return reportMessage({ pairs: shown, unanswered, taughtCount: taught.length, days: REPORT_DAYS });
     }
   }
 }
