@@ -13,26 +13,23 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadQuestions } from '../eval/eval.ts';
 import { freshDatabase } from '../helpers/pg-admin.ts';
+import { freePort } from '../helpers/ports.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
+import { QUESTIONS, SECRET } from './slack.ts';
 import { percentile, type Row } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ownRoot = path.resolve(here, '../..');
-const SECRET = 'bench-signing-secret';
 const SEQUENTIAL = 200;
 const BURST_ROUNDS = 10;
 const BURST_SIZE = 200;
 const HIGH_ROUNDS = 3;
 const HIGH_SIZE = 400;
-
-const QUESTIONS = loadQuestions().map((q) => q.question);
 
 /** The Procfile's commands of a checkout. */
 function procfile(root: string): { web: string; release?: string } {
@@ -113,14 +110,6 @@ class Tree {
     if (!done) process.kill(-(this.child.pid as number), 'SIGKILL');
     clearInterval(this.timer);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 function launch(command: string, cwd: string, env: Record<string, string>): Tree {

@@ -17,7 +17,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -110,15 +109,6 @@ export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, str
   });
   const { port } = JSON.parse(line) as { port: number };
   return { url: `http://127.0.0.1:${port}/slack/events`, child, lines };
-}
-
-/** A port nothing listens on right now (Socket Mode: the target's ops routes). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Peak RSS in MiB the target reported as it stopped (NaN if it did not). */

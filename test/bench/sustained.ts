@@ -11,10 +11,11 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUSY_TEXT } from '../../src/slack/middleware/serve.ts';
+import { freePort } from '../helpers/ports.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 import { type SocketModeStandIn, startSocketMode } from '../helpers/socket-mode.ts';
-import { database, freePort, QUESTIONS, SECRET, sample, spawnTarget, stopTarget, type Target } from './slack.ts';
+import { database, QUESTIONS, SECRET, sample, spawnTarget, stopTarget, type Target } from './slack.ts';
 import { percentile, type Row } from './stats.ts';
 
 const RATE = 300;

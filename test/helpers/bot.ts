@@ -7,7 +7,6 @@
  *   await send(bot.url, bot.signer.command({ text: 'random', response_url: slack.responseUrl('x') }));
  *   await bot.stop();
  */
-import { createServer } from 'node:net';
 import { type Bot, type BotOptions, createBot } from '../../src/compose.ts';
 import { type Env, loadConfig } from '../../src/config.ts';
 import type { Db } from '../../src/db/db.ts';
@@ -108,16 +107,4 @@ export function sample(text: string, name: string, labels: Record<string, string
     if (want.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
-}
-
-/** A port nothing listens on right now (for processes and receivers that must be told their port up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -3,8 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, SIGNING_SECRET } from './bot.ts';
+import { SIGNING_SECRET } from './bot.ts';
 import type { TestDb } from './db.ts';
+import { freePort } from './ports.ts';
 import type { SlackApiStandIn } from './slack-api/server.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

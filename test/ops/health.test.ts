@@ -7,10 +7,11 @@ import { createHealth } from '../../src/ops/health.ts';
 import { createMetrics, recordTick } from '../../src/ops/metrics.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import type { SummarizerStats } from '../../src/summarize/summarizer.ts';
-import { freePort, sample, startBot, type TestBot, testConfig } from '../helpers/bot.ts';
+import { sample, startBot, type TestBot, testConfig } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/logs.ts';
 import { waitUntil } from '../helpers/payloads.ts';
+import { freePort } from '../helpers/ports.ts';
 import { send } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 

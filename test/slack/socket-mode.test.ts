@@ -5,9 +5,10 @@ import { loadConfig, requireSlack } from '../../src/config.ts';
 import { isAppError } from '../../src/errors.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
-import { freePort, testConfig } from '../helpers/bot.ts';
+import { testConfig } from '../helpers/bot.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 import { allText, responseFor, uniqueId } from '../helpers/payloads.ts';
+import { freePort } from '../helpers/ports.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
 import { type SocketModeStandIn, startSocketMode } from '../helpers/socket-mode.ts';
 
