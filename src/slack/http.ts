@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import type { AckGate } from './ack-gate.ts';
 import { boltLogger, toBoltLevel } from './bolt-logger.ts';
-import { SIGNATURE_KEY } from './middleware/serve.ts';
+import { DELIVERY_KEY } from './middleware/serve.ts';
 
 export const EVENTS_PATH = '/slack/events';
 /** Slack's payloads are a few KB; nothing legitimate comes near this. */
@@ -60,7 +60,7 @@ export function createTransport(o: TransportOptions): Transport {
       // What identifies a command or click here, as its signature does over HTTP: an envelope delivered again (Slack
       // retries one it did not see acked) is answered once.
       customPropertiesExtractor: (args: { envelope_id?: unknown }) => ({
-        [SIGNATURE_KEY]: typeof args.envelope_id === 'string' ? `envelope:${args.envelope_id}` : undefined,
+        [DELIVERY_KEY]: typeof args.envelope_id === 'string' ? `envelope:${args.envelope_id}` : undefined,
       }),
       // Without it the socket is asked for at slack.com whatever SLACK_API_URL says (GovSlack: slack-gov.com).
       installerOptions: { port: o.port, clientOptions: { slackApiUrl: o.apiUrl } },
@@ -91,7 +91,7 @@ export function createTransport(o: TransportOptions): Transport {
     bodyLimit: o.bodyLimit,
     processBeforeResponse: false,
     customRoutes: o.routes,
-    customPropertiesExtractor: (req) => ({ [SIGNATURE_KEY]: req.headers['x-slack-signature'] }),
+    customPropertiesExtractor: (req) => ({ [DELIVERY_KEY]: req.headers['x-slack-signature'] }),
     logger: boltLogger(o.logger.child({ from: 'receiver' }), level),
   });
   // Our own server in front of Bolt's request listener (the composition Bolt documents for HTTPReceiver), so each

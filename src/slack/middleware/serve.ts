@@ -10,7 +10,7 @@ import { claimEvent, finishEvent, releaseEvent } from '../event-receipts.ts';
  * Set by the receiver: what identifies a request, so the same value twice is a replay (HTTP: its signature; Socket
  * Mode: its envelope id).
  */
-export const SIGNATURE_KEY = 'requestSignature';
+export const DELIVERY_KEY = 'deliveryKey';
 const REQUEST_KEY = 'servedRequest';
 
 /** One Slack request while it is served, handed to its listener on Bolt's context (see `servedRequest`). */
@@ -101,8 +101,8 @@ export function serveRequests(options: {
       ? typeof b.event_id === 'string' && b.event_id.length > 0
         ? b.event_id
         : undefined
-      : typeof context[SIGNATURE_KEY] === 'string'
-        ? `sig:${context[SIGNATURE_KEY]}`
+      : typeof context[DELIVERY_KEY] === 'string'
+        ? `sig:${context[DELIVERY_KEY]}`
         : undefined;
     const tellAsker = tellAskerFor(surface, args);
     const request: ServedRequest = {
