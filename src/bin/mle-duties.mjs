@@ -12,5 +12,5 @@ try {
   process.stderr.write(`mle-duties: no build in dist/: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
-const { runCli } = await import('../../dist/cli.js');
-process.exitCode = await runCli(process.argv.slice(2));
+const { runCliProcess } = await import('../../dist/cli.js');
+process.exitCode = await runCliProcess(process.argv.slice(2));

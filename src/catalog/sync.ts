@@ -100,6 +100,12 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
   return result;
 }
 
+/** A sync's version, over catalog_state `s`: changes with every sync that changed something. */
+const VERSION_OF = `s.content_hash || '@' || extract(epoch from s.synced_at)::text`;
+
+/** The catalog version the database holds now, as a scalar subquery (null before the first sync). */
+export const CATALOG_VERSION_SQL = `(select ${VERSION_OF} from catalog_state s order by s.synced_at desc limit 1)`;
+
 /**
  * The catalog in the database now: the role synced last, and a version that changes with every sync that changed
  * something, whichever process ran it (so every running process can notice an `import`).
@@ -108,7 +114,7 @@ export async function catalogVersion(
   q: Queryable,
 ): Promise<{ roleId: string; roleName: string; version: string } | undefined> {
   const rows = await q.query<{ roleId: string; roleName: string; version: string }>(
-    `select s.role_id as "roleId", r.name as "roleName", s.content_hash || '@' || extract(epoch from s.synced_at)::text as version
+    `select s.role_id as "roleId", r.name as "roleName", ${VERSION_OF} as version
      from catalog_state s join roles r on r.id = s.role_id
      order by s.synced_at desc limit 1`,
   );

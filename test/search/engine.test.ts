@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.ts';
-import { createSearchEngine, editDistance, type SearchEngine } from '../../src/search/engine.ts';
+import { createSearchEngine, type SearchEngine } from '../../src/search/engine.ts';
 import { questionIntent, tokenize } from '../../src/search/text.ts';
+import { editDistance } from '../../src/search/vocabulary.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
 let t: TestDb;
