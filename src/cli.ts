@@ -103,6 +103,7 @@ export async function runCli(argv: string[], io: Io = processIo, configOverride?
  * database's hot functions in background threads the command then competes with on a small machine. The baseline
  * compiler alone answers `ask` in ~1.1 s instead of ~1.5 s, and 150 questions from stdin in 1.9 s instead of 2.5 s
  * (interleaved runs, 2 cores). The bot, which runs for days, keeps the optimising compiler.
+ * @public (src/bin/mle-duties.mjs calls it in dist/)
  */
 export async function runCliProcess(argv: string[]): Promise<number> {
   setFlagsFromString('--liftoff-only');
