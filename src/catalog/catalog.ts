@@ -85,15 +85,17 @@ const topicsSchema = z.object({
   outside: z.array(z.object({ topic: text(120), terms: z.array(text(60)).min(1).max(200) })),
 });
 
-function readJson(file: string): { raw: string; value: unknown } {
-  let raw: string;
+function readText(file: string): string {
   try {
-    raw = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new AppError('catalog_file_missing', `Cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function parseJson(file: string, raw: string): { value: unknown } {
   try {
-    return { raw, value: JSON.parse(raw) };
+    return { value: JSON.parse(raw) };
   } catch (err) {
     throw new AppError('catalog_invalid', `${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
@@ -121,19 +123,79 @@ function parse<T>(schema: z.ZodType<T>, file: string, json: { value: unknown }):
   throw new AppError('catalog_invalid', first ? describeIssue(file, json.value, first) : `${file}: invalid`);
 }
 
-/** Reads and validates data/catalog.json, synonyms.json, concepts.json and topics.json; errors name the file and the entry. */
+/**
+ * The data files as read from disk: the hash of their bytes at once, the catalog parsed and validated only when asked
+ * (a start whose database already holds these very bytes never needs it: they were valid when it synced them).
+ */
+export interface CatalogFiles {
+  readonly contentHash: string;
+  parse(): Catalog;
+}
+
+/** Reads data/catalog.json, synonyms.json, concepts.json and topics.json; a missing file fails here. */
+export function readCatalogFiles(dir = DATA_DIR): CatalogFiles {
+  const files = {
+    catalog: path.join(dir, 'catalog.json'),
+    synonyms: path.join(dir, 'synonyms.json'),
+    concepts: path.join(dir, 'concepts.json'),
+    topics: path.join(dir, 'topics.json'),
+  };
+  const raw = {
+    catalog: readText(files.catalog),
+    synonyms: readText(files.synonyms),
+    concepts: readText(files.concepts),
+    topics: readText(files.topics),
+  };
+  const contentHash = createHash('sha256')
+    .update(raw.catalog)
+    .update('\0')
+    .update(raw.synonyms)
+    .update('\0')
+    .update(raw.concepts)
+    .update('\0')
+    .update(raw.topics)
+    .digest('hex');
+  let parsed: Catalog | undefined;
+  return {
+    contentHash,
+    parse() {
+      parsed ??= parseCatalog(files, raw, contentHash);
+      return parsed;
+    },
+  };
+}
+
+/** Reads and validates the data files; errors name the file and the entry. */
 export function loadCatalog(dir = DATA_DIR): Catalog {
-  const catalogFile = path.join(dir, 'catalog.json');
-  const synonymsFile = path.join(dir, 'synonyms.json');
-  const conceptsFile = path.join(dir, 'concepts.json');
-  const topicsFile = path.join(dir, 'topics.json');
-  const c = readJson(catalogFile);
-  const s = readJson(synonymsFile);
-  const k = readJson(conceptsFile);
-  const o = readJson(topicsFile);
+  return readCatalogFiles(dir).parse();
+}
+
+type CatalogFileSet<T> = Record<'catalog' | 'synonyms' | 'concepts' | 'topics', T>;
+
+function parseCatalog(files: CatalogFileSet<string>, raw: CatalogFileSet<string>, contentHash: string): Catalog {
+  const catalogFile = files.catalog;
+  const synonymsFile = files.synonyms;
+  const conceptsFile = files.concepts;
+  const topicsFile = files.topics;
+  const c = parseJson(catalogFile, raw.catalog);
+  const s = parseJson(synonymsFile, raw.synonyms);
+  const k = parseJson(conceptsFile, raw.concepts);
+  const o = parseJson(topicsFile, raw.topics);
 
   const { role, sections, entries } = parse(catalogSchema, catalogFile, c);
   const { synonyms } = parse(synonymsSchema, synonymsFile, s);
+  // Terms are kept lowercased, one meaning each: a second entry would fail the sync with a database error instead.
+  const terms = new Map<string, number>();
+  for (const [i, syn] of synonyms.entries()) {
+    const first = terms.get(syn.term.toLowerCase());
+    if (first !== undefined) {
+      throw new AppError(
+        'catalog_invalid',
+        `${synonymsFile}: synonym #${i + 1} ("${syn.term}") repeats synonym #${first + 1}: give a term one meaning`,
+      );
+    }
+    terms.set(syn.term.toLowerCase(), i);
+  }
   const sectionNumbers = new Set(sections.map((x) => x.number));
   const ids = new Set<string>();
   for (const [i, e] of entries.entries()) {
@@ -161,14 +223,5 @@ export function loadCatalog(dir = DATA_DIR): Catalog {
     }
   }
 
-  const contentHash = createHash('sha256')
-    .update(c.raw)
-    .update('\0')
-    .update(s.raw)
-    .update('\0')
-    .update(k.raw)
-    .update('\0')
-    .update(o.raw)
-    .digest('hex');
   return { role, sections, entries, synonyms, concepts, topics, contentHash };
 }

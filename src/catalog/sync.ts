@@ -90,7 +90,7 @@ export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult>
     await tx.query(
       `insert into catalog_state (role_id, content_hash) values ($1, $2)
        on conflict (role_id) do update set content_hash = excluded.content_hash, synced_at = now()`,
-      [role.id, stateHash(catalog)],
+      [role.id, stateHash(catalog.contentHash)],
     );
     return { changed: true, upserted: upserted.length, retired: retired.length };
   });
@@ -122,15 +122,24 @@ export async function catalogVersion(
 }
 
 /** The data files and the way they are indexed: changing either makes the next start re-sync. */
-function stateHash(catalog: Catalog): string {
-  return createHash('sha256').update(catalog.contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');
+function stateHash(contentHash: string): string {
+  return createHash('sha256').update(contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');
 }
 
 async function isCurrent(q: Queryable, catalog: Catalog): Promise<boolean> {
   const rows = await q.query<{ content_hash: string }>('select content_hash from catalog_state where role_id = $1', [
     catalog.role.id,
   ]);
-  return rows[0]?.content_hash === stateHash(catalog);
+  return rows[0]?.content_hash === stateHash(catalog.contentHash);
+}
+
+/**
+ * Whether the database holds data files of this content hash, synced the way this build indexes them: a start checks
+ * it before parsing the files at all (the hash covers the role's id, so no role needs naming).
+ */
+export async function isSynced(q: Queryable, contentHash: string): Promise<boolean> {
+  const rows = await q.query('select 1 from catalog_state where content_hash = $1', [stateHash(contentHash)]);
+  return rows.length > 0;
 }
 
 /**

@@ -30,6 +30,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * lock makes concurrent starts of several processes wait for each other instead of racing.
  */
 export async function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
+  // Nearly every start finds nothing to do: two short reads say so, without the transaction, its DDL and the lock.
+  const { applied, total } = await appliedMigrations(db, migrations);
+  if (applied === total) return [];
   return db.transaction(async (tx) => {
     if (db.engine === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`create table if not exists schema_migrations (

@@ -81,6 +81,20 @@ describe('loadCatalog on broken data', () => {
     expect((err as Error).message).toMatch(/catalog\.json is not valid JSON/);
   });
 
+  it('refuses a synonym term given twice, naming both', () => {
+    const dir = copy((raw) => raw);
+    const file = path.join(dir, 'synonyms.json');
+    const synonyms = JSON.parse(readFileSync(file, 'utf8'));
+    const first = synonyms.synonyms[0];
+    synonyms.synonyms.push({ term: first.term.toUpperCase(), means: 'something else' });
+    writeFileSync(file, JSON.stringify(synonyms));
+    const err = failure(dir);
+    expect(isAppError(err, 'catalog_invalid')).toBe(true);
+    expect((err as Error).message).toContain(
+      `synonym #${synonyms.synonyms.length} ("${first.term.toUpperCase()}") repeats synonym #1`,
+    );
+  });
+
   it('names the entry and the field that is wrong', () => {
     const err = failure(
       copy((raw) => {

@@ -1,7 +1,12 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Catalog, loadCatalog } from '../../src/catalog/catalog.ts';
+import { type Catalog, DATA_DIR, loadCatalog, readCatalogFiles } from '../../src/catalog/catalog.ts';
 import { countActiveDuties } from '../../src/catalog/queries.ts';
-import { syncCatalog } from '../../src/catalog/sync.ts';
+import { isSynced, syncCatalog } from '../../src/catalog/sync.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openRuntime } from '../../src/runtime.ts';
 import { createSearchEngine } from '../../src/search/engine.ts';
 import { openTestDb, type TestDb } from '../helpers/db.ts';
 
@@ -53,5 +58,34 @@ describe('syncCatalog', () => {
     expect(rows[0]?.description).toBe('Review code.');
     const count = await t.db.query<{ n: number }>('select count(*)::int as n from duties');
     expect(count[0]?.n).toBe(111);
+  });
+});
+
+describe('a start', () => {
+  it('knows its data files are synced from their hash alone', async () => {
+    expect(await isSynced(t.db, readCatalogFiles().contentHash)).toBe(true);
+    expect(await isSynced(t.db, 'other files')).toBe(false);
+  });
+
+  it('syncs edited files and fails on broken ones, naming the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-data-'));
+    try {
+      cpSync(DATA_DIR, dir, { recursive: true });
+      const file = path.join(dir, 'synonyms.json');
+      const synonyms = JSON.parse(readFileSync(file, 'utf8'));
+      synonyms.synonyms.push({ term: 'zorbify', means: 'monitor' });
+      writeFileSync(file, JSON.stringify(synonyms));
+      const rt = await openRuntime(loadConfig({ CATALOG_DIR: dir }), { db: t.db });
+      expect(rt.sync).toMatchObject({ changed: true, upserted: 111 });
+      await rt.close();
+
+      writeFileSync(file, '{"synonyms": [');
+      await expect(openRuntime(loadConfig({ CATALOG_DIR: dir }), { db: t.db })).rejects.toMatchObject({
+        code: 'catalog_invalid',
+        message: expect.stringContaining('synonyms.json is not valid JSON'),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
