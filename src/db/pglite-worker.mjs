@@ -15,7 +15,6 @@ import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 /** The database thread's nice value: a tenth of a contended core's time, never starved outright. */
 const DB_THREAD_NICENESS = 10;
@@ -47,7 +46,6 @@ async function serve(port, { dataDir, settings = [], seed }) {
     const fresh = dataDir && seed && existsSync(seed) && !existsSync(path.join(dataDir, 'PG_VERSION'));
     pg = await PGlite.create({
       dataDir,
-      extensions: { pg_trgm },
       startParams: [...PGlite.defaultStartParams, ...settings],
       ...(fresh ? { loadDataDir: new Blob([readFileSync(seed)]) } : {}),
     });

@@ -73,10 +73,8 @@ export async function openPglite(dataDir?: string, options: PgliteOptions = {}):
 async function openInThread(dataDir: string | undefined, seed: string | undefined): Promise<Db> {
   // Loaded here, not at the top, so a process that uses the worker never loads PGlite itself.
   const { PGlite } = await import('@electric-sql/pglite');
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const pg = await PGlite.create({
     dataDir,
-    extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
     ...seedOption(dataDir, seed),
   });

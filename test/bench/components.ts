@@ -41,8 +41,7 @@ function peakOf(command: string, args: string[]): number {
   return Number(t.stderr.trim().split('\n').pop()) / 1024;
 }
 
-const PGLITE = `const { PGlite } = await import('@electric-sql/pglite');
-const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');`;
+const PGLITE = `const { PGlite } = await import('@electric-sql/pglite');`;
 
 export function benchComponents(): Row[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'mle-duties-components-'));
@@ -53,8 +52,7 @@ export function benchComponents(): Row[] {
       [
         '--input-type=module',
         '-e',
-        `${PGLITE} const pg = await PGlite.create({ dataDir: ${JSON.stringify(`${dir}/db`)}, extensions: { pg_trgm } });
-         await pg.exec('create extension if not exists pg_trgm'); await pg.close();`,
+        `${PGLITE} const pg = await PGlite.create({ dataDir: ${JSON.stringify(`${dir}/db`)} }); await pg.close();`,
       ],
       { cwd: root, encoding: 'utf8' },
     );
@@ -64,7 +62,7 @@ export function benchComponents(): Row[] {
       cpSync(`${dir}/db`, copy, { recursive: true });
       try {
         return rssOf(
-          `${PGLITE} const pg = await PGlite.create({ dataDir: ${JSON.stringify(copy)}, extensions: { pg_trgm }${params} });
+          `${PGLITE} const pg = await PGlite.create({ dataDir: ${JSON.stringify(copy)}${params} });
            await pg.query('select 1');`,
         );
       } finally {

@@ -1,5 +1,6 @@
 -- The role catalog and the search index the matching engine reads.
-create extension if not exists pg_trgm;
+-- (This migration created the pg_trgm extension and a trigram index on lexicon until typo repair moved into the engine,
+-- see 0005: a new database no longer needs the extension, and an older one keeps it unused.)
 
 create table roles (
   id text primary key,
@@ -63,8 +64,6 @@ create table corpus_stats (
 create table lexicon (
   word text primary key
 );
--- GiST, not GIN: it answers nearest-neighbour queries (order by word <-> typo) from the index.
-create index lexicon_trgm on lexicon using gist (word gist_trgm_ops);
 
 -- General vocabulary of the field: a question containing `term` also searches for `means`.
 create table synonyms (
