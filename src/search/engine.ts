@@ -315,26 +315,21 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
     // "model registry") says more than the same words scattered over several duties' texts. The
     // bonus is the best such phrase's idf.
     const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+    // Plain loops here and in the ranking below: they run for every candidate duty of every question, and the
+    // closures and copies of the array methods were a good part of what an answer allocated.
+    const idfSum = (lexemes: readonly string[]) => {
+      let sum = 0;
+      for (const l of lexemes) sum += idf.get(l) ?? 0;
+      return sum;
+    };
     const taughtIdf = (id: string) => {
       let most = 0;
-      for (const p of held) {
-        if (p.dutyId !== id) continue;
-        most = Math.max(
-          most,
-          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-        );
-      }
+      for (const p of held) if (p.dutyId === id) most = Math.max(most, idfSum(p.lexemes));
       return most;
     };
     const phraseIdf = (id: string) => {
       let most = 0;
-      for (const p of vocab.phrasesOf(id)) {
-        if (!p.lexemes.every((l) => typed.has(l))) continue;
-        most = Math.max(
-          most,
-          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-        );
-      }
+      for (const p of vocab.phrasesOf(id)) if (allIn(p.lexemes, typed)) most = Math.max(most, idfSum(p.lexemes));
       return most;
     };
 
@@ -352,20 +347,25 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
     }
     const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
+    // The units once, in their order, as arrays, for the loop over candidates.
+    const unitList = [...units].map(([unit, lexemes]) => ({
+      lexemes: [...lexemes],
+      info: unitInfo.get(unit) ?? 0,
+      typed: !guessed.has(unit),
+    }));
 
     const ranked = rows
       .map((r) => {
-        const hits = new Set(r.hits);
         let covered = 0;
         let matchedUnits = 0;
         let strongest = 0;
         let typedHit = false;
-        for (const [unit, lexemes] of units) {
-          if ([...lexemes].some((l) => hits.has(l))) {
-            covered += unitInfo.get(unit) ?? 0;
-            strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
+        for (const u of unitList) {
+          if (anyIn(u.lexemes, r.hits)) {
+            covered += u.info;
+            strongest = Math.max(strongest, u.info / maxIdf);
             matchedUnits++;
-            if (!guessed.has(unit)) typedHit = true;
+            if (u.typed) typedHit = true;
           }
         }
         const coverage = totalInfo > 0 ? covered / totalInfo : 0;
@@ -373,8 +373,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const fit = 1 - t.coverageRank + t.coverageRank * coverage;
         const bonus = t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
         const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
-        const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-        return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
+        return { row: r, raw, coverage, matchedUnits, strongest, typedHit };
       })
       .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
 
@@ -389,7 +388,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       description: c.row.description,
       // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
       score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
-      why: c.why,
+      // Only for the duties shown: most candidates never are.
+      why: unique(c.row.hits.map((l) => best.get(l)?.label ?? l)),
     });
     const explain = options.explain
       ? ranked.slice(0, 25).map((c) => ({
@@ -600,13 +600,22 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
+/**
+ * The rows editDistance works in, shared by every call: nearestWord measures a word against every catalog word of
+ * about its length, and three fresh arrays per call were a third of all an answer allocated. Grown, never shrunk.
+ */
+let distanceRows = [new Uint8Array(64), new Uint8Array(64), new Uint8Array(64)] as const;
+
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  // Three rolling rows (transpositions look two rows back); stop once a whole row exceeds `max`.
-  let back = new Uint8Array(b.length + 1);
-  let prev = new Uint8Array(b.length + 1);
-  let row = new Uint8Array(b.length + 1);
+  if (distanceRows[0].length <= b.length) {
+    const size = 2 * (b.length + 1);
+    distanceRows = [new Uint8Array(size), new Uint8Array(size), new Uint8Array(size)];
+  }
+  // Three rolling rows (transpositions look two rows back); stop once a whole row exceeds `max`. Only the first
+  // b.length + 1 cells are used: each row is written whole before it is read, and `back` is read from the third row on.
+  let [back, prev, row] = distanceRows;
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     row[0] = i;
@@ -620,7 +629,10 @@ export function editDistance(a: string, b: string, max = 3): number {
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [back, prev, row] = [prev, row, back];
+    const free = back;
+    back = prev;
+    prev = row;
+    row = free;
   }
   return Math.min(prev[b.length] as number, max + 1);
 }
@@ -680,8 +692,10 @@ async function score(
     ],
   );
   const first = rows[0];
+  // In place rather than copied: the rows are this query's own. Their taught_version stays on them, unread.
+  for (const r of rows) r.score = Number(r.score);
   return {
-    rows: rows.map(({ taught_version: _, ...r }) => ({ ...r, score: Number(r.score) })),
+    rows,
     idf,
     maxIdf,
     ...(teamId && first ? { taughtVersion: first.taught_version ?? '' } : {}),
@@ -899,6 +913,18 @@ function remembered<V>(
     }
     return out;
   };
+}
+
+/** Whether every one of `xs` is in `set`. */
+function allIn(xs: readonly string[], set: ReadonlySet<string>): boolean {
+  for (const x of xs) if (!set.has(x)) return false;
+  return true;
+}
+
+/** Whether any of `xs` is among `ys` (both a handful of lexemes: a scan beats building a set). */
+function anyIn(xs: readonly string[], ys: readonly string[]): boolean {
+  for (const x of xs) if (ys.includes(x)) return true;
+  return false;
 }
 
 function unique<T>(xs: T[]): T[] {
