@@ -571,7 +571,11 @@ function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string
   const budget = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
   let best: { w: string; d: number; prefix: number; sameLength: boolean } | undefined;
   for (let len = word.length - budget; len <= word.length + budget; len++) {
-    for (const w of byLength.get(len) ?? []) {
+    // An indexed loop: it runs for every catalog word of about the word's length, and for…of allocated a result
+    // object per word until the function was optimised.
+    const list = byLength.get(len) ?? [];
+    for (let k = 0; k < list.length; k++) {
+      const w = list[k] as string;
       const d = editDistance(word, w, budget);
       if (d > budget) continue;
       const prefix = commonPrefix(word, w);
@@ -829,7 +833,7 @@ async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   );
   const phraseRows = [...dutyPhrases, ...synonymPhrases];
   const phrasesByLexeme = new Map<string, string[][]>();
-  const distinct = new Map(phraseRows.map((r) => [[...r.lexemes].sort().join(' '), r.lexemes]));
+  const distinct = new Map(phraseRows.map((r) => [sortedKey(r.lexemes), r.lexemes]));
   for (const lexemes of distinct.values()) {
     for (const l of lexemes) {
       const list = phrasesByLexeme.get(l) ?? [];
@@ -913,6 +917,21 @@ function remembered<V>(
     }
     return out;
   };
+}
+
+/**
+ * The words in `sort()`'s order, joined by spaces. Phrases are a few words long, and Array#sort's own work arrays,
+ * made anew for each of the catalog's thousands of phrases, were most of what loading the vocabulary allocated.
+ */
+function sortedKey(words: readonly string[]): string {
+  const sorted = words.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const w = sorted[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (sorted[j] as string) > w; j--) sorted[j + 1] = sorted[j] as string;
+    sorted[j + 1] = w;
+  }
+  return sorted.join(' ');
 }
 
 /** Whether every one of `xs` is in `set`. */
