@@ -310,26 +310,21 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
     // "model registry") says more than the same words scattered over several duties' texts. The
     // bonus is the best such phrase's idf.
     const typed = new Set(terms.filter((x) => x.weight >= t.repairWeight).map((x) => x.lexeme));
+    // Plain loops here and in the ranking below: they run for every candidate duty of every question, and the
+    // closures and copies of the array methods were a good part of what an answer allocated.
+    const idfSum = (lexemes: readonly string[]) => {
+      let sum = 0;
+      for (const l of lexemes) sum += idf.get(l) ?? 0;
+      return sum;
+    };
     const taughtIdf = (id: string) => {
       let most = 0;
-      for (const p of held) {
-        if (p.dutyId !== id) continue;
-        most = Math.max(
-          most,
-          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-        );
-      }
+      for (const p of held) if (p.dutyId === id) most = Math.max(most, idfSum(p.lexemes));
       return most;
     };
     const phraseIdf = (id: string) => {
       let most = 0;
-      for (const p of vocab.phrasesOf(id)) {
-        if (!p.lexemes.every((l) => typed.has(l))) continue;
-        most = Math.max(
-          most,
-          p.lexemes.reduce((sum, l) => sum + (idf.get(l) ?? 0), 0),
-        );
-      }
+      for (const p of vocab.phrasesOf(id)) if (allIn(p.lexemes, typed)) most = Math.max(most, idfSum(p.lexemes));
       return most;
     };
 
@@ -347,20 +342,25 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       unitInfo.set(unit, known.length > 0 ? Math.max(...known) : maxIdf * rarity(unit, t));
     }
     const totalInfo = [...unitInfo.values()].reduce((s, x) => s + x, 0);
+    // The units once, in their order, as arrays, for the loop over candidates.
+    const unitList = [...units].map(([unit, lexemes]) => ({
+      lexemes: [...lexemes],
+      info: unitInfo.get(unit) ?? 0,
+      typed: !guessed.has(unit),
+    }));
 
     const ranked = rows
       .map((r) => {
-        const hits = new Set(r.hits);
         let covered = 0;
         let matchedUnits = 0;
         let strongest = 0;
         let typedHit = false;
-        for (const [unit, lexemes] of units) {
-          if ([...lexemes].some((l) => hits.has(l))) {
-            covered += unitInfo.get(unit) ?? 0;
-            strongest = Math.max(strongest, (unitInfo.get(unit) ?? 0) / maxIdf);
+        for (const u of unitList) {
+          if (anyIn(u.lexemes, r.hits)) {
+            covered += u.info;
+            strongest = Math.max(strongest, u.info / maxIdf);
             matchedUnits++;
-            if (!guessed.has(unit)) typedHit = true;
+            if (u.typed) typedHit = true;
           }
         }
         const coverage = totalInfo > 0 ? covered / totalInfo : 0;
@@ -368,8 +368,7 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
         const fit = 1 - t.coverageRank + t.coverageRank * coverage;
         const bonus = t.phraseWeight * phraseIdf(r.id) + (held.length > 0 ? t.taughtPhraseWeight * taughtIdf(r.id) : 0);
         const raw = (r.score + bonus) * fit * (options.adjustments?.get(r.id) ?? 1);
-        const why = unique(r.hits.map((l) => best.get(l)?.label ?? l));
-        return { row: r, raw, coverage, matchedUnits, strongest, typedHit, why };
+        return { row: r, raw, coverage, matchedUnits, strongest, typedHit };
       })
       .sort((a, b) => b.raw - a.raw || a.row.id.localeCompare(b.row.id));
 
@@ -384,7 +383,8 @@ export function createSearchEngine(db: Queryable, tuning: Partial<Tuning> = {}):
       description: c.row.description,
       // Monotone in the rank: strength of the match, scaled by how much of the question the best duty answers.
       score: round3((c.raw / (c.raw + 2 * t.minScore)) * (0.5 + 0.5 * (top?.coverage ?? 0))),
-      why: c.why,
+      // Only for the duties shown: most candidates never are.
+      why: unique(c.row.hits.map((l) => best.get(l)?.label ?? l)),
     });
     const explain = options.explain
       ? ranked.slice(0, 25).map((c) => ({
@@ -598,12 +598,26 @@ async function score(
     ],
   );
   const first = rows[0];
+  // In place rather than copied: the rows are this query's own. Their taught_version stays on them, unread.
+  for (const r of rows) r.score = Number(r.score);
   return {
-    rows: rows.map(({ taught_version: _, ...r }) => ({ ...r, score: Number(r.score) })),
+    rows,
     idf,
     maxIdf,
     ...(teamId && first ? { taughtVersion: first.taught_version ?? '' } : {}),
   };
+}
+
+/** Whether every one of `xs` is in `set`. */
+function allIn(xs: readonly string[], set: ReadonlySet<string>): boolean {
+  for (const x of xs) if (!set.has(x)) return false;
+  return true;
+}
+
+/** Whether any of `xs` is among `ys` (both a handful of lexemes: a scan beats building a set). */
+function anyIn(xs: readonly string[], ys: readonly string[]): boolean {
+  for (const x of xs) if (ys.includes(x)) return true;
+  return false;
 }
 
 function unique<T>(xs: T[]): T[] {

@@ -35,7 +35,11 @@ function nearestWord(word: string, byLength: ReadonlyMap<number, readonly string
   const budget = word.length <= 4 ? 1 : word.length <= 8 ? 2 : 3;
   let best: { w: string; d: number; prefix: number; sameLength: boolean } | undefined;
   for (let len = word.length - budget; len <= word.length + budget; len++) {
-    for (const w of byLength.get(len) ?? []) {
+    // An indexed loop: it runs for every catalog word of about the word's length, and for…of allocated a result
+    // object per word until the function was optimised.
+    const list = byLength.get(len) ?? [];
+    for (let k = 0; k < list.length; k++) {
+      const w = list[k] as string;
       const d = editDistance(word, w, budget);
       if (d > budget) continue;
       const prefix = commonPrefix(word, w);
@@ -64,13 +68,22 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
+/**
+ * The rows editDistance works in, shared by every call: nearestWord measures a word against every catalog word of
+ * about its length, and three fresh arrays per call were a third of all an answer allocated. Grown, never shrunk.
+ */
+let distanceRows = [new Uint8Array(64), new Uint8Array(64), new Uint8Array(64)] as const;
+
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
 export function editDistance(a: string, b: string, max = 3): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  // Three rolling rows (transpositions look two rows back); stop once a whole row exceeds `max`.
-  let back = new Uint8Array(b.length + 1);
-  let prev = new Uint8Array(b.length + 1);
-  let row = new Uint8Array(b.length + 1);
+  if (distanceRows[0].length <= b.length) {
+    const size = 2 * (b.length + 1);
+    distanceRows = [new Uint8Array(size), new Uint8Array(size), new Uint8Array(size)];
+  }
+  // Three rolling rows (transpositions look two rows back); stop once a whole row exceeds `max`. Only the first
+  // b.length + 1 cells are used: each row is written whole before it is read, and `back` is read from the third row on.
+  let [back, prev, row] = distanceRows;
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     row[0] = i;
@@ -84,7 +97,10 @@ export function editDistance(a: string, b: string, max = 3): number {
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    [back, prev, row] = [prev, row, back];
+    const free = back;
+    back = prev;
+    prev = row;
+    row = free;
   }
   return Math.min(prev[b.length] as number, max + 1);
 }
@@ -271,7 +287,7 @@ export async function loadVocabulary(db: Queryable): Promise<Vocabulary> {
   }
   const phraseLexemes = [...source.dutyPhrases.map(([, , lexemes]) => lexemes), ...source.synonymPhrases];
   const phrasesByLexeme = new Map<string, string[][]>();
-  const distinct = new Map(phraseLexemes.map((lexemes) => [[...lexemes].sort().join(' '), lexemes]));
+  const distinct = new Map(phraseLexemes.map((lexemes) => [sortedKey(lexemes), lexemes]));
   for (const lexemes of distinct.values()) {
     for (const l of lexemes) {
       const list = phrasesByLexeme.get(l) ?? [];
@@ -351,4 +367,19 @@ function remembered<V>(
     }
     return out;
   };
+}
+
+/**
+ * The words in `sort()`'s order, joined by spaces. Phrases are a few words long, and Array#sort's own work arrays,
+ * made anew for each of the catalog's thousands of phrases, were most of what loading the vocabulary allocated.
+ */
+function sortedKey(words: readonly string[]): string {
+  const sorted = words.slice();
+  for (let i = 1; i < sorted.length; i++) {
+    const w = sorted[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (sorted[j] as string) > w; j--) sorted[j + 1] = sorted[j] as string;
+    sorted[j + 1] = w;
+  }
+  return sorted.join(' ');
 }

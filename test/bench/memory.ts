@@ -331,7 +331,7 @@ if (isMain) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--root');
   const root = at >= 0 ? path.resolve(args[at + 1] as string) : ownRoot;
-  const rest = args.filter((_, i) => i !== at && i !== at + 1);
+  const rest = at >= 0 ? args.filter((_, i) => i !== at && i !== at + 1) : args;
   const engines = (rest.length > 0 ? rest : ['pglite', 'postgres']) as ('pglite' | 'postgres')[];
   for (const engine of engines)
     console.log(formatRows(`memory on ${engine} (${root})`, await benchMemory(engine, root)));
