@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog.ts';
 import { DATA_DIR } from '../catalog/catalog.ts';
@@ -43,28 +43,56 @@ export function vocabularyHash(catalog: Pick<Catalog, 'entries' | 'synonyms' | '
 }
 
 interface Table {
-  /** The file as read: one byte a character (the table is ASCII), lines sorted by word. */
-  bytes: Buffer;
-  /** Where the first line after the header starts. */
-  first: number;
+  /** The file, open for the process's life: a lookup reads the ~1 KB it needs, the page cache keeps the rest. */
+  fd: number;
+  size: number;
   header: string;
+  /** Every STRIDE-th line's word and where that line starts, for bisection (a few thousand entries). */
+  keys: string[];
+  offsets: number[];
 }
 
 const NEWLINE = 10;
 const TAB = 9;
+/** Lines between two entries of the index: one lookup reads about this many (~1 KB). */
+const STRIDE = 64;
+const CHUNK = 64 * 1024;
 
 let table: Table | undefined;
 
 /**
- * The table stays the file's bytes (~4 MB), searched by bisection on byte offsets: no object per word, no line index
- * and no string copy of it, so its cost is its size. Loaded on first use.
+ * The table (~4 MB, ~300k words) stays on disk: a sparse index in memory (~150 KB) and one positioned read per lookup,
+ * so a process keeps no copy of it (kept whole, it was 4 MiB of every process's resident memory). Read once, in chunks,
+ * on first use.
  */
 function load(): Table {
   if (table) return table;
-  const bytes = readFileSync(ENGLISH_TABLE);
-  const headerEnd = bytes.indexOf(NEWLINE);
-  table = { bytes, first: headerEnd + 1, header: bytes.toString('latin1', 0, headerEnd) };
+  const fd = openSync(ENGLISH_TABLE, 'r');
+  const size = fstatSync(fd).size;
+  // Where every STRIDE-th line after the header starts, found by hopping from newline to newline.
+  const offsets: number[] = [];
+  const chunk = Buffer.alloc(CHUNK);
+  let line = -1; // the header is line -1
+  for (let pos = 0; pos < size; pos += CHUNK) {
+    const bytes = chunk.subarray(0, readSync(fd, chunk, 0, Math.min(CHUNK, size - pos), pos));
+    for (let eol = bytes.indexOf(NEWLINE); eol !== -1; eol = bytes.indexOf(NEWLINE, eol + 1)) {
+      line++;
+      if (line % STRIDE === 0 && pos + eol + 1 < size) offsets.push(pos + eol + 1);
+    }
+  }
+  const keys = offsets.map((offset) => readKey(fd, offset, chunk));
+  const headerBytes = chunk.subarray(0, readSync(fd, chunk, 0, Math.min(CHUNK, size), 0));
+  const header = headerBytes.toString('latin1', 0, headerBytes.indexOf(NEWLINE));
+  table = { fd, size, header, keys, offsets };
   return table;
+}
+
+/** The word of the line starting at `offset` (words are short: one small read). */
+function readKey(fd: number, offset: number, buffer: Buffer): string {
+  const bytes = buffer.subarray(0, readSync(fd, buffer, 0, 128, offset));
+  let end = 0;
+  while (end < bytes.length && bytes[end] !== TAB && bytes[end] !== NEWLINE) end++;
+  return bytes.toString('latin1', 0, end);
 }
 
 export function englishTableHeader(): string {
@@ -73,30 +101,30 @@ export function englishTableHeader(): string {
 
 /** A word's line in the table, or undefined for a word too rare to be in it. */
 export function englishWord(word: string): EnglishWord | undefined {
-  const { bytes, first } = load();
-  // Lines starting in [lo, hi) are left to search; lo is always a line's start.
-  let lo = first;
-  let hi = bytes.length;
+  const { fd, size, keys, offsets } = load();
+  // The last indexed line whose word is not after `word`: the word, if anywhere, is in the block it starts.
+  let lo = 0;
+  let hi = keys.length;
   while (lo < hi) {
-    let start = (lo + hi) >>> 1;
-    while (start > lo && bytes[start - 1] !== NEWLINE) start--;
-    // The line's word against `word`, character by character as `<` compares strings, without slicing it out.
-    let i = 0;
-    let order = 0;
-    for (; ; i++) {
-      const c = bytes[start + i] as number;
-      const keyEnded = c === TAB || c === NEWLINE || start + i >= bytes.length;
-      if (keyEnded || i === word.length) {
-        order = keyEnded ? (i === word.length ? 0 : -1) : 1;
-        break;
-      }
-      order = c - word.charCodeAt(i);
-      if (order !== 0) break;
+    const mid = (lo + hi) >>> 1;
+    if ((keys[mid] as string) <= word) lo = mid + 1;
+    else hi = mid;
+  }
+  const at = lo - 1;
+  if (at < 0) return undefined;
+  const start = offsets[at] as number;
+  const end = offsets[at + 1] ?? size;
+  const block = Buffer.allocUnsafe(end - start);
+  readSync(fd, block, 0, block.length, start);
+  for (let from = 0; from < block.length; ) {
+    const eol = block.indexOf(NEWLINE, from);
+    const lineEnd = eol === -1 ? block.length : eol;
+    const tab = block.indexOf(TAB, from);
+    const keyEnd = tab === -1 || tab > lineEnd ? lineEnd : tab;
+    if (keyEnd - from === word.length && block.toString('latin1', from, keyEnd) === word) {
+      return parseLine(block.toString('latin1', Math.min(keyEnd + 1, lineEnd), lineEnd));
     }
-    const end = bytes.indexOf(NEWLINE, start + i);
-    if (order === 0) return parseLine(bytes.toString('latin1', start + i + 1, end === -1 ? bytes.length : end));
-    if (order < 0) lo = end === -1 ? hi : end + 1;
-    else hi = start;
+    from = lineEnd + 1;
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/catalog.ts';
 import {
@@ -17,6 +17,32 @@ describe('the English table (data/english.tsv)', () => {
 
   it('stays small', () => {
     expect(statSync(ENGLISH_TABLE).size).toBeLessThan(6 * 1024 * 1024);
+  });
+
+  it('finds every word of the file, first, last and between, and nothing else', () => {
+    const lines = readFileSync(ENGLISH_TABLE, 'latin1').split('\n').slice(1).filter(Boolean);
+    const words = lines.map((l) => l.split('\t')[0] as string);
+    // Every word near the index's block edges (each 64th line) and a spread of others, against reading lines whole.
+    const sample = lines.filter((_, i) => i % 64 <= 1 || i % 64 === 63 || i % 997 === 5 || i >= lines.length - 2);
+    for (const line of sample) {
+      const [word = '', ...rest] = line.split('\t');
+      const found = englishWord(word);
+      expect(found, word).toBeDefined();
+      expect(found?.rank, word).toEqual(rest[0] ? Number(rest[0]) : undefined);
+      expect(found?.near.map((n) => n.word).join(','), word).toBe(
+        (rest[2] ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((p) => p.split(':')[0])
+          .join(','),
+      );
+    }
+    const known = new Set(words);
+    for (const w of ['', '0', 'aaaa0', `${words[0]}0`, `${words.at(-1)}z`, 'éclair', 'zzzzzzzzzz'].filter(
+      (x) => !known.has(x),
+    )) {
+      expect(englishWord(w), w).toBeUndefined();
+    }
   });
 
   it('ranks words by how common they are in English', () => {
