@@ -47,21 +47,21 @@ interface Table {
   fd: number;
   size: number;
   header: string;
-  /** Every STRIDE-th line's word and where that line starts, for bisection (a few thousand entries). */
+  /** The word of the first line after every STEP-th byte and where that line starts, for bisection (~4,000). */
   keys: string[];
   offsets: number[];
 }
 
 const NEWLINE = 10;
 const TAB = 9;
-/** Lines between two entries of the index: one lookup reads about this many (~1 KB). */
-const STRIDE = 64;
+/** Bytes between two entries of the index: one lookup reads about this many. */
+const STEP = 1024;
 const CHUNK = 64 * 1024;
 
 let table: Table | undefined;
 
 /**
- * The table (~4 MB, ~300k words) stays on disk: a sparse index in memory (~150 KB) and one positioned read per lookup,
+ * The table (~4 MB, ~300k words) stays on disk: a sparse index in memory (~150 KB) and one positioned read of ~1 KB per lookup,
  * so a process keeps no copy of it (kept whole, it was 4 MiB of every process's resident memory). Read once, in chunks,
  * on first use.
  */
@@ -69,30 +69,40 @@ function load(): Table {
   if (table) return table;
   const fd = openSync(ENGLISH_TABLE, 'r');
   const size = fstatSync(fd).size;
-  // Where every STRIDE-th line after the header starts, found by hopping from newline to newline.
+  const keys: string[] = [];
   const offsets: number[] = [];
   const chunk = Buffer.alloc(CHUNK);
-  let line = -1; // the header is line -1
+  let header = '';
   for (let pos = 0; pos < size; pos += CHUNK) {
     const bytes = chunk.subarray(0, readSync(fd, chunk, 0, Math.min(CHUNK, size - pos), pos));
-    for (let eol = bytes.indexOf(NEWLINE); eol !== -1; eol = bytes.indexOf(NEWLINE, eol + 1)) {
-      line++;
-      if (line % STRIDE === 0 && pos + eol + 1 < size) offsets.push(pos + eol + 1);
+    if (pos === 0) header = bytes.toString('latin1', 0, bytes.indexOf(NEWLINE));
+    // The first line starting after each STEP-th byte (after the header's newline, at the chunk's start).
+    for (let at = 0; at < bytes.length; at += STEP) {
+      const newline = bytes.indexOf(NEWLINE, at);
+      // A line running into the next chunk is that chunk's first entry.
+      if (newline === -1) break;
+      const start = pos + newline + 1;
+      if (start >= size || start === offsets.at(-1)) continue;
+      keys.push(keyAt(bytes, newline + 1) ?? readKey(fd, start, Buffer.alloc(128)));
+      offsets.push(start);
     }
   }
-  const keys = offsets.map((offset) => readKey(fd, offset, chunk));
-  const headerBytes = chunk.subarray(0, readSync(fd, chunk, 0, Math.min(CHUNK, size), 0));
-  const header = headerBytes.toString('latin1', 0, headerBytes.indexOf(NEWLINE));
   table = { fd, size, header, keys, offsets };
   return table;
 }
 
+/** The word of the line starting at `from`, or undefined when the chunk ends before the word does. */
+function keyAt(bytes: Buffer, from: number): string | undefined {
+  for (let end = from; end < bytes.length; end++) {
+    if (bytes[end] === TAB || bytes[end] === NEWLINE) return bytes.toString('latin1', from, end);
+  }
+  return undefined;
+}
+
 /** The word of the line starting at `offset` (words are short: one small read). */
 function readKey(fd: number, offset: number, buffer: Buffer): string {
-  const bytes = buffer.subarray(0, readSync(fd, buffer, 0, 128, offset));
-  let end = 0;
-  while (end < bytes.length && bytes[end] !== TAB && bytes[end] !== NEWLINE) end++;
-  return bytes.toString('latin1', 0, end);
+  const bytes = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, offset));
+  return keyAt(bytes, 0) ?? bytes.toString('latin1');
 }
 
 export function englishTableHeader(): string {
