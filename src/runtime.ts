@@ -3,7 +3,7 @@
 // imports this and nothing of Slack or the LLM client (compose.ts builds the bot on top of it).
 import { type CatalogFiles, readCatalogFiles } from './catalog/catalog.ts';
 import { type CatalogWatch, watchCatalog } from './catalog/current.ts';
-import { isSynced, type SyncResult, syncCatalog } from './catalog/sync.ts';
+import { type SyncResult, syncCatalog } from './catalog/sync.ts';
 import type { Config } from './config.ts';
 import type { Db, Queryable } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
@@ -36,8 +36,6 @@ export interface RuntimeOptions {
   catalogCheckMs?: number;
 }
 
-const UNCHANGED: SyncResult = { changed: false, upserted: 0, retired: 0 };
-
 export async function openRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   // The database starts opening first (the embedded one in its own thread: most of a start), the data files are read
   // meanwhile; a missing file still fails the start, and the database is let go.
@@ -60,9 +58,9 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     await migrate(db);
     // User ids in logs and stored rows are hashed with this installation's secret from here on.
     useUserHashKey(await installationSecret(db, 'user_hash'));
-    // Parsed and validated only when the database does not hold these very files (a CLI command saves ~50 ms); a
+    // The files are parsed and validated only when the database does not hold them (a CLI command saves ~50 ms); a
     // broken catalog fails the start here.
-    const sync = (await isSynced(db, files.contentHash)) ? UNCHANGED : await syncCatalog(db, files.parse());
+    const sync = await syncCatalog(db, files);
     const catalog = watchCatalog(db, { checkMs: options.catalogCheckMs });
     await catalog.current();
     return { config, db, catalog, sync, close };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog, CatalogFiles } from './catalog.ts';
 
 const SYNC_LOCK_KEY = 7_316_420_002;
 
@@ -16,18 +16,22 @@ export interface SyncResult {
   retired: number;
 }
 
+const UNCHANGED: SyncResult = { changed: false, upserted: 0, retired: 0 };
+
 /**
  * Makes the database hold exactly the catalog's active duties: idempotent upserts by id,
  * duties that left data/ are retired (never deleted: votes and digests point at them), and a
- * no-op costing one query when the data files have not changed.
+ * no-op costing one query when the data files have not changed. Given the data files as read, it parses and validates
+ * them only when the database does not hold them (a broken catalog fails here, before anything is written).
  */
-export async function syncCatalog(db: Db, catalog: Catalog): Promise<SyncResult> {
-  if (await isCurrent(db, catalog)) return { changed: false, upserted: 0, retired: 0 };
+export async function syncCatalog(db: Db, source: Catalog | CatalogFiles): Promise<SyncResult> {
+  if (await isSynced(db, source.contentHash)) return UNCHANGED;
+  const catalog = 'parse' in source ? source.parse() : source;
 
   const result = await db.transaction(async (tx) => {
     if (db.engine === 'postgres') await tx.query('select pg_advisory_xact_lock($1)', [SYNC_LOCK_KEY]);
     // Another process may have synced while this one waited for the lock.
-    if (await isCurrent(tx, catalog)) return { changed: false, upserted: 0, retired: 0 };
+    if (await isSynced(tx, catalog.contentHash)) return UNCHANGED;
 
     const { role } = catalog;
     await tx.query(
@@ -126,16 +130,9 @@ function stateHash(contentHash: string): string {
   return createHash('sha256').update(contentHash).update(JSON.stringify(FIELD_WEIGHTS)).digest('hex');
 }
 
-async function isCurrent(q: Queryable, catalog: Catalog): Promise<boolean> {
-  const rows = await q.query<{ content_hash: string }>('select content_hash from catalog_state where role_id = $1', [
-    catalog.role.id,
-  ]);
-  return rows[0]?.content_hash === stateHash(catalog.contentHash);
-}
-
 /**
- * Whether the database holds data files of this content hash, synced the way this build indexes them: a start checks
- * it before parsing the files at all (the hash covers the role's id, so no role needs naming).
+ * Whether the database holds data files of this content hash, synced the way this build indexes them (the hash covers
+ * the role's id, so no role needs naming).
  */
 export async function isSynced(q: Queryable, contentHash: string): Promise<boolean> {
   const rows = await q.query('select 1 from catalog_state where content_hash = $1', [stateHash(contentHash)]);

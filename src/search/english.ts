@@ -61,9 +61,9 @@ const CHUNK = 64 * 1024;
 let table: Table | undefined;
 
 /**
- * The table (~4 MB, ~300k words) stays on disk: a sparse index in memory (~150 KB) and one positioned read of ~1 KB per lookup,
- * so a process keeps no copy of it (kept whole, it was 4 MiB of every process's resident memory). Read once, in chunks,
- * on first use.
+ * The table (~4 MB, ~300k words) stays on disk: a sparse index in memory (~150 KB) and one positioned read of ~1 KB
+ * per lookup, so a process keeps no copy of it (kept whole, it was 4 MiB of every process's resident memory). Read
+ * once, in chunks, on first use.
  */
 function load(): Table {
   if (table) return table;

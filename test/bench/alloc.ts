@@ -8,7 +8,6 @@
 // `npx tsx test/bench/alloc.ts [--root DIR] [--flags "--max-semi-space-size=8"] [--profile] [--runs N]`
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +16,7 @@ import { freshDatabase } from '../helpers/pg-admin.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { startSlackApi } from '../helpers/slack-api/server.ts';
+import { botEnv, httpGet, post, procfile } from './bot-process.ts';
 import { QUESTIONS, SECRET } from './slack.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,26 +36,6 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   selfSize: number;
   children: ProfileNode[];
-}
-
-const agent = new Agent({ keepAlive: false });
-function httpRequest(url: string, method: string, body?: string, headers?: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', method === 'GET' ? () => resolve(0) : reject);
-    req.end(body);
-  });
-}
-
-function webCommand(root: string): string {
-  const line = readFileSync(path.join(root, 'Procfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('web:'));
-  if (!line) throw new Error(`no web: line in ${root}/Procfile`);
-  return line.slice(4).trim();
 }
 
 /** Where a frame is: the bot's own code (its file under src/ via the source map, or dist/), a dependency, node. */
@@ -117,19 +97,14 @@ async function run(root: string, flags: string, profile: boolean, retained: bool
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.url,
-    PORT: String(port),
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'error',
+    ...botEnv(slack, port, SECRET),
     DATABASE_URL: db.url,
   };
   const migrate = spawnSync('node', ['dist/cli.js', 'migrate'], { cwd: root, env, encoding: 'utf8' });
   if (migrate.status !== 0) throw new Error(`migrate failed: ${migrate.stderr}`);
   const profileFile = path.join(tmpdir(), `alloc-profile-${process.pid}.json`);
   const probe = path.join(here, 'alloc-probe.mjs');
-  const command = webCommand(root).replace(/^node /, `node --import ${probe} --trace-gc-nvp ${flags} `);
+  const command = procfile(root).web.replace(/^node /, `node --import ${probe} --trace-gc-nvp ${flags} `);
   const child = spawn('sh', ['-c', `exec ${command}`], {
     cwd: root,
     env: {
@@ -168,7 +143,7 @@ async function run(root: string, flags: string, profile: boolean, retained: bool
   };
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; (await httpRequest(`${base}/readyz`, 'GET')) !== 200; i++) {
+    for (let i = 0; (await httpGet(`${base}/readyz`)) !== 200; i++) {
       if (i > 600) throw new Error('not ready');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -181,7 +156,7 @@ async function run(root: string, flags: string, profile: boolean, retained: bool
         user_id: `U0BENCH${i % 20}`,
         response_url: slack.responseUrl(id),
       });
-      const status = await httpRequest(`${base}/slack/events`, 'POST', body, headers);
+      const status = await post(`${base}/slack/events`, body, headers);
       if (status !== 200) throw new Error(`HTTP ${status}`);
       await slack.waitFor('response_url', i + 1, 30_000);
     }
@@ -210,7 +185,6 @@ async function run(root: string, flags: string, profile: boolean, retained: bool
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    agent.destroy();
     await slack.close();
     await db.drop();
   }

@@ -12,7 +12,6 @@
 // Standalone: `npx tsx test/bench/memory.ts [--root DIR] [pglite|postgres]`.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { freshDatabase } from '../helpers/pg-admin.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
+import { botEnv, httpGet, post, procfile } from './bot-process.ts';
 import { QUESTIONS, SECRET } from './slack.ts';
 import { percentile, type Row } from './stats.ts';
 
@@ -30,19 +30,6 @@ const BURST_ROUNDS = 10;
 const BURST_SIZE = 200;
 const HIGH_ROUNDS = 3;
 const HIGH_SIZE = 400;
-
-/** The Procfile's commands of a checkout. */
-function procfile(root: string): { web: string; release?: string } {
-  const lines = readFileSync(path.join(root, 'Procfile'), 'utf8').split('\n');
-  const get = (name: string) =>
-    lines
-      .find((l) => l.startsWith(`${name}:`))
-      ?.slice(name.length + 1)
-      .trim();
-  const web = get('web');
-  if (!web) throw new Error(`no web: line in ${root}/Procfile`);
-  return { web, release: get('release') };
-}
 
 /** RSS in KiB of `pid` and all its descendants, now. */
 function treeRssKib(pid: number): number {
@@ -120,31 +107,6 @@ function launch(command: string, cwd: string, env: Record<string, string>): Tree
     detached: true,
   });
   return new Tree(child);
-}
-
-// A connection per request: an idle keep-alive socket the server closes just as it is reused would fail a request.
-const agent = new Agent({ keepAlive: false, maxSockets: 256 });
-
-function httpGet(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Waits until `path` answers 200 (the bot: /readyz) or anything (the bare app: its port is open). */
@@ -236,15 +198,7 @@ export async function benchMemory(engine: 'pglite' | 'postgres', root = ownRoot)
   const apps: App[] = [];
   const start = async (name: App['name'], dbEnv: Record<string, string>): Promise<App> => {
     const port = await freePort();
-    const env = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.url,
-      PORT: String(port),
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'error',
-      ...dbEnv,
-    };
+    const env = { ...botEnv(slack, port, SECRET), ...dbEnv };
     const command = name === 'ours' ? web : `node ${path.join(ownRoot, 'test/bench/bare-bolt.mjs')}`;
     const app: App = { name, tree: launch(command, root, env), base: `http://127.0.0.1:${port}` };
     apps.push(app);
@@ -318,7 +272,6 @@ export async function benchMemory(engine: 'pglite' | 'postgres', root = ownRoot)
     return rows;
   } finally {
     await Promise.all(apps.map((a) => a.tree.stop()));
-    agent.destroy();
     await slack.close();
     for (const c of cleanups) await c();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

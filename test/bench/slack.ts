@@ -14,9 +14,9 @@
 // of the shared machine cannot move.
 // Standalone: `npx tsx test/bench/slack.ts [pglite|postgres]`.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,7 @@ import { loadQuestions } from '../eval/eval.ts';
 import { adminQuery, freshDatabase } from '../helpers/pg-admin.ts';
 import { createSigner } from '../helpers/signer.ts';
 import { type SlackApiStandIn, startSlackApi } from '../helpers/slack-api/server.ts';
+import { post, procfile } from './bot-process.ts';
 import { percentile, type Row } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -85,8 +86,9 @@ class GcDuringAcks {
 
 /** The node flags of the Procfile's `web:` line (heap limits, `--optimize-for-size`): our bot runs with them here as in production. */
 function productionFlags(): string[] {
-  const web = /^web:\s*(.*)$/m.exec(readFileSync(path.join(root, 'Procfile'), 'utf8'))?.[1] ?? '';
-  return web.split(/\s+/).filter((w) => /^--(max-(old|semi)-space-size=\d+|optimize-for-size)$/.test(w));
+  return procfile(root)
+    .web.split(/\s+/)
+    .filter((w) => /^--(max-(old|semi)-space-size=\d+|optimize-for-size)$/.test(w));
 }
 
 export async function spawnTarget(kind: 'ours' | 'bare', env: Record<string, string>): Promise<Target> {
@@ -130,17 +132,6 @@ export async function stopTarget(t: Target): Promise<void> {
 
 const agent = new Agent({ keepAlive: true, maxSockets: HIGH_CONCURRENCY });
 
-function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 interface Run {
   ack: number[];
   /** response_url id → when its ack arrived (epoch ms). */
@@ -169,7 +160,7 @@ async function load(
         response_url: slack.responseUrl(id),
       });
       const started = performance.now();
-      const status = await post(url, body, headers);
+      const status = await post(url, body, headers, agent);
       ack.push(performance.now() - started);
       ackedAt.set(id, Date.now());
       if (status !== 200) throw new Error(`${tag}: HTTP ${status}`);
